@@ -1,0 +1,73 @@
+// swift-tools-version: 6.0
+import Foundation
+import PackageDescription
+
+/// The libtorch release the set-up installs (scripts/setup.sh reads this line).
+let libtorchRelease = "2.15.0"
+
+/// Where libtorch lives: `LIBTORCH` if set (any libtorch: Debian's, a CUDA build, a
+/// pip-installed `torch/` folder), else the per-user cache that scripts/setup.sh fills.
+let environment = ProcessInfo.processInfo.environment
+func libtorchRoot() -> String {
+    if let dir = environment["LIBTORCH"], !dir.isEmpty { return dir }
+    let home = environment["HOME"] ?? NSHomeDirectory()
+    let cacheBase = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.cache"
+    let cache = environment["DSLRKIT_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? cacheBase + "/dslrkit"
+    return "\(cache)/libtorch-\(libtorchRelease)/torch"
+}
+let torchRoot = libtorchRoot()
+// Debian's libtorch keeps its libraries under lib/<multiarch>/.
+let torchLib = ["\(torchRoot)/lib", "\(torchRoot)/lib/x86_64-linux-gnu", "\(torchRoot)/lib/aarch64-linux-gnu"]
+    .first { FileManager.default.fileExists(atPath: "\($0)/libtorch_cpu.so") } ?? "\(torchRoot)/lib"
+let torchInclude = "\(torchRoot)/include"
+
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "DSLRKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "DSLRTensor", targets: ["DSLRTensor"]),
+        .library(name: "DSLRNN", targets: ["DSLRNN"]),
+        .library(name: "SafeTensors", targets: ["SafeTensors"]),
+        .executable(name: "dslr", targets: ["dslr"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The only C++ in the package: a thin C ABI over libtorch.
+        .target(
+            name: "CTorch",
+            cxxSettings: [
+                .unsafeFlags(["-isystem", torchInclude, "-Wno-deprecated-declarations"]),
+            ],
+            linkerSettings: [
+                .unsafeFlags(["-L\(torchLib)", "-Xlinker", "-rpath", "-Xlinker", torchLib]),
+                .linkedLibrary("torch_cpu"),
+                .linkedLibrary("c10"),
+                .linkedLibrary("dl"),
+            ]
+        ),
+        .target(name: "DSLRTensor", dependencies: ["CTorch"], swiftSettings: swiftSettings),
+        .target(name: "SafeTensors", swiftSettings: swiftSettings),
+        .target(name: "DSLRNN", dependencies: ["DSLRTensor", "SafeTensors"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "dslr",
+            dependencies: [
+                "DSLRTensor", "DSLRNN", "SafeTensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "DSLRTensorTests", dependencies: ["DSLRTensor"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SafeTensorsTests", dependencies: ["SafeTensors"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRNNTests", dependencies: ["DSLRNN", "DSLRTensor", "SafeTensors"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx20
+)
