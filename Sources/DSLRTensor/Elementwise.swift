@@ -15,6 +15,11 @@ extension Tensor {
     public static func / (a: Double, b: Tensor) throws -> Tensor { try reciprocal(b) * a }
     public static prefix func - (a: Tensor) throws -> Tensor { try ATen.neg.call(.tensor(a)) }
 
+    /// self + alpha * other in one kernel (rounds like torch.add(self, other, alpha=)).
+    public func adding(_ other: Tensor, alpha: Double) throws -> Tensor {
+        try ATen.add.call(.tensor(self), .tensor(other), .double(alpha))
+    }
+
     /// self ** exponent.
     public func pow(_ exponent: Double) throws -> Tensor { try ATen.powScalar.call(.tensor(self), .double(exponent)) }
     public func pow(_ exponent: Tensor) throws -> Tensor { try ATen.powTensor.call(.tensor(self), .tensor(exponent)) }
