@@ -20,6 +20,14 @@ let torchRoot = libtorchRoot()
 let torchLib = ["\(torchRoot)/lib", "\(torchRoot)/lib/x86_64-linux-gnu", "\(torchRoot)/lib/aarch64-linux-gnu"]
     .first { FileManager.default.fileExists(atPath: "\($0)/libtorch_cpu.so") } ?? "\(torchRoot)/lib"
 let torchInclude = "\(torchRoot)/include"
+// Re-adding a default system folder (Debian: /usr/include) with -isystem reorders the search
+// path and breaks libstdc++'s #include_next, so only other folders are added.
+let torchIncludeFlags = ["/usr/include", "/usr/local/include"].contains(torchInclude) ? [] : ["-isystem", torchInclude]
+// The shim is C++20. libtorch 1.x headers (Debian's 1.13) do not compile as C++20 with
+// current clang, so with those headers alone the shim is built as C++17.
+let torchVersionHeader = (try? String(
+    contentsOfFile: "\(torchInclude)/torch/csrc/api/include/torch/version.h", encoding: .utf8)) ?? ""
+let torchIsVersion1 = torchVersionHeader.contains("#define TORCH_VERSION_MAJOR 1")
 
 let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
@@ -40,7 +48,7 @@ let package = Package(
         .target(
             name: "CTorch",
             cxxSettings: [
-                .unsafeFlags(["-isystem", torchInclude, "-Wno-deprecated-declarations"]),
+                .unsafeFlags(torchIncludeFlags + ["-Wno-deprecated-declarations"]),
             ],
             linkerSettings: [
                 .unsafeFlags(["-L\(torchLib)", "-Xlinker", "-rpath", "-Xlinker", torchLib]),
@@ -69,5 +77,5 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],
-    cxxLanguageStandard: .cxx20
+    cxxLanguageStandard: torchIsVersion1 ? .cxx17 : .cxx20
 )

@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <ATen/core/ivalue.h>
+#include <ATen/core/stack.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/GradMode.h>
@@ -121,10 +123,10 @@ c10::IValue box(const c10::Argument &arg, const ct_value &v) {
     case CT_TENSORS: {
         auto list = type->cast<c10::ListType>();
         if (list && list->getElementType()->cast<c10::OptionalType>()) {
-            c10::List<std::optional<at::Tensor>> values;
+            c10::List<c10::optional<at::Tensor>> values;
             for (int64_t k = 0; k < v.count; ++k) {
                 if (v.tensors[k]) values.push_back(v.tensors[k]->tensor);
-                else values.push_back(std::nullopt);
+                else values.push_back(c10::nullopt);
             }
             return c10::IValue(values);
         }
@@ -230,7 +232,7 @@ void load_cuda() {
         }
         try {
             cuda_loaded = at::detail::getCUDAHooks().hasCUDA();
-            const int n = cuda_loaded ? at::detail::getCUDAHooks().deviceCount() : 0;
+            const int n = cuda_loaded ? at::detail::getCUDAHooks().getNumGPUs() : 0;
             cuda_status_text = cuda_loaded ? "CUDA available, " + std::to_string(n) + " device(s)"
                                            : "libtorch_cuda.so loaded, but no CUDA device or driver";
         } catch (const std::exception &e) {
@@ -319,7 +321,7 @@ int ct_is_leaf(ct_tensor t) {
 int ct_backward(ct_tensor t, ct_tensor grad, int retain_graph, int create_graph) {
     return guarded<int>(-1, [&] {
         at::Tensor g = grad ? grad->tensor : at::Tensor();
-        deref(t).backward(g, retain_graph ? std::optional<bool>(true) : std::nullopt, create_graph != 0);
+        deref(t).backward(g, retain_graph ? c10::optional<bool>(true) : c10::nullopt, create_graph != 0);
         return 0;
     });
 }
@@ -459,7 +461,7 @@ const char *ct_cuda_status(void) {
 int ct_cuda_device_count(void) {
     load_cuda();
     if (!cuda_loaded) return 0;
-    return guarded<int>(0, [&] { return static_cast<int>(at::detail::getCUDAHooks().deviceCount()); });
+    return guarded<int>(0, [&] { return at::detail::getCUDAHooks().getNumGPUs(); });
 }
 
 int ct_cuda_synchronize(int device) {
@@ -473,7 +475,12 @@ int ct_cuda_synchronize(int device) {
 
 const char *ct_cpu_capability(void) {
     return guarded<const char *>("unknown", [&] {
+#if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
         scratch() = at::get_cpu_capability();
+#else
+        // libtorch 1.x does not export its dispatch level.
+        scratch() = "unknown (libtorch 1.x does not report it)";
+#endif
         return scratch().c_str();
     });
 }
