@@ -148,6 +148,16 @@ private func withCValues<R>(_ args: [OpArg], _ body: (UnsafePointer<ct_value>, I
     var nextInt = 0
     var nextDouble = 0
     var nextHandle = 0
+    // Tensor lists and lists of optional tensors share one layout: handles, NULL for None.
+    func appendHandles(_ list: [OpaquePointer?], to v: inout ct_value) {
+        v.kind = Int32(CT_TENSORS)
+        v.tensors = UnsafePointer(handles + nextHandle)
+        v.count = Int64(list.count)
+        for h in list {
+            handles[nextHandle] = h
+            nextHandle += 1
+        }
+    }
     for (k, arg) in args.enumerated() {
         var v = ct_value()
         switch arg {
@@ -183,21 +193,9 @@ private func withCValues<R>(_ args: [OpArg], _ body: (UnsafePointer<ct_value>, I
                 nextDouble += 1
             }
         case .tensors(let list):
-            v.kind = Int32(CT_TENSORS)
-            v.tensors = UnsafePointer(handles + nextHandle)
-            v.count = Int64(list.count)
-            for t in list {
-                handles[nextHandle] = t.handle
-                nextHandle += 1
-            }
+            appendHandles(list.map(\.handle), to: &v)
         case .optionalTensors(let list):
-            v.kind = Int32(CT_TENSORS)
-            v.tensors = UnsafePointer(handles + nextHandle)
-            v.count = Int64(list.count)
-            for t in list {
-                handles[nextHandle] = t?.handle
-                nextHandle += 1
-            }
+            appendHandles(list.map { $0?.handle }, to: &v)
         case .string(let s):
             v.kind = Int32(CT_STRING)
             let c = strdup(s)!
