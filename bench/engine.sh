@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs `dslr bench engine` and the same cases in PyTorch (Python, from PyPI) in one run on
+# this machine, alternating the two, and writes the table to docs/BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+source scripts/build-env.sh
+swift build "${SWIFT_BUILD_ARGS[@]}" -c release --product dslr >&2
+bin="$(swift build "${SWIFT_BUILD_ARGS[@]}" -c release --show-bin-path)"
+venv="$(bash scripts/fixtures/python-env.sh)"
+out="$(mktemp -d)"
+for round in 1 2; do
+    "$bin/dslr" bench engine >> "$out/dslr.jsonl"
+    "$venv/bin/python" bench/engine_peer.py >> "$out/torch.jsonl"
+done
+"$venv/bin/python" bench/report.py "$out/dslr.jsonl" "$out/torch.jsonl" \
+    "$("$bin/dslr" doctor | sed -n 's/^libtorch *//p')" "$("$venv/bin/python" -c 'import torch; print(torch.__version__)')" \
+    > docs/BENCHMARKS.md
+cat docs/BENCHMARKS.md
+rm -rf "$out"
