@@ -32,7 +32,8 @@ release="$(sed -n 's/^let libtorchRelease = "\(.*\)".*/\1/p' "$here/Package.swif
 NVIDIA_RUNTIME_VERSION="13.2.86"
 
 cache_root() {
-    local base="${XDG_CACHE_HOME:-$HOME/.cache}"
+    local home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+    local base="${XDG_CACHE_HOME:-$home/.cache}"
     echo "${DSLRKIT_CACHE:-$base/dslrkit}"
 }
 

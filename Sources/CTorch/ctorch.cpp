@@ -2,6 +2,10 @@
 // failure value plus a thread-local message, so nothing unwinds into Swift.
 #include "ctorch.h"
 
+#if !__has_include(<ATen/ATen.h>)
+#error "libtorch headers not found: run `bash scripts/setup.sh` (installs libtorch into ~/.cache/dslrkit) or set LIBTORCH to a libtorch folder"
+#endif
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
