@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "DSLRTensor", targets: ["DSLRTensor"]),
         .library(name: "DSLRNN", targets: ["DSLRNN"]),
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
+        .library(name: "DSLRMetrics", targets: ["DSLRMetrics"]),
         .executable(name: "dslr", targets: ["dslr"]),
     ],
     dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
         .target(name: "DSLRTensor", dependencies: ["CTorch"], swiftSettings: swiftSettings),
         .target(name: "SafeTensors", swiftSettings: swiftSettings),
         .target(name: "DSLRNN", dependencies: ["DSLRTensor", "SafeTensors"], swiftSettings: swiftSettings),
+        .target(name: "DSLRMetrics", dependencies: ["DSLRTensor"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "dslr",
             dependencies: [
@@ -74,6 +76,9 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRNNTests", dependencies: ["DSLRNN", "DSLRTensor", "SafeTensors"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRMetricsTests", dependencies: ["DSLRMetrics", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],

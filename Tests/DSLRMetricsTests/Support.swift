@@ -1,0 +1,55 @@
+import DSLRNN
+import DSLRTensor
+import Foundation
+
+/// The scikit-image reference numbers of scripts/fixtures/make_metrics_fixture.py, by name.
+struct Reference {
+    let tensors: [String: Tensor]
+    let metadata: [String: String]
+
+    init() throws {
+        guard let url = Bundle.module.url(forResource: "Fixtures/metrics_reference.safetensors", withExtension: nil) else {
+            throw TorchError("fixture metrics_reference.safetensors is missing")
+        }
+        let (list, metadata) = try Checkpoint.load(url)
+        tensors = Dictionary(uniqueKeysWithValues: list)
+        self.metadata = metadata
+    }
+
+    subscript(_ name: String) -> Tensor {
+        get throws {
+            guard let t = tensors[name] else { throw TorchError("fixture has no tensor \(name)") }
+            return t
+        }
+    }
+
+    /// A scalar stored as a one-element tensor.
+    func scalar(_ name: String) throws -> Double { try self[name].toArray(Double.self)[0] }
+}
+
+/// HWC (skimage's layout) to 1×C×H×W.
+func nchw(fromHWC x: Tensor) throws -> Tensor {
+    try x.permute([2, 0, 1]).unsqueeze(0).contiguous()
+}
+
+/// Largest absolute elementwise difference.
+func maxAbsDiff(_ a: Tensor, _ b: Tensor) throws -> Double {
+    try (a - b).abs().max().item()
+}
+
+/// |a - b| / |b|.
+func relativeError(_ a: Double, _ b: Double) -> Double { abs(a - b) / abs(b) }
+
+/// Central finite differences of a scalar function of a float64 tensor, one element at a time.
+func numericalGradient(of f: (Tensor) throws -> Double, at x: Tensor, eps: Double = 1e-6) throws -> [Double] {
+    let values = try x.toArray(Double.self)
+    let shape = x.shape
+    var grad = [Double](repeating: 0, count: values.count)
+    for i in values.indices {
+        var plus = values, minus = values
+        plus[i] += eps
+        minus[i] -= eps
+        grad[i] = try (f(Tensor(plus, shape: shape)) - f(Tensor(minus, shape: shape))) / (2 * eps)
+    }
+    return grad
+}
