@@ -3,10 +3,8 @@
 # this machine, alternating the two, and writes the table to docs/BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/setup.sh
 source scripts/build-env.sh
-swift build "${SWIFT_BUILD_ARGS[@]}" -c release --product dslr >&2
-bin="$(swift build "${SWIFT_BUILD_ARGS[@]}" -c release --show-bin-path)"
+bin="$(build_release_dslr)"
 venv="$(bash scripts/fixtures/python-env.sh)"
 out="$(mktemp -d)"
 for round in 1 2; do

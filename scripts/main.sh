@@ -4,8 +4,6 @@
 # libtorch, devices, threads, CPU features, and a convolution throughput measurement.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/setup.sh
 source scripts/build-env.sh
-swift build "${SWIFT_BUILD_ARGS[@]}" -c release --product dslr >&2
-bin="$(swift build "${SWIFT_BUILD_ARGS[@]}" -c release --show-bin-path)"
+bin="$(build_release_dslr)"
 "$bin/dslr" doctor --benchmark

@@ -21,15 +21,7 @@ struct EngineBench: ParsableCommand {
 
     func run() throws {
         Torch.manualSeed(0)
-        try report("conv3x3_64ch_fwd_bwd_50x100x100", flops: 3 * 2.0 * 50 * 64 * 64 * 9 * 100 * 100) {
-            let x = try Tensor.randn([50, 64, 100, 100]).requiringGrad()
-            let w = try (Tensor.randn([64, 64, 3, 3]) * 0.05).requiringGrad()
-            return {
-                try conv2d(x, weight: w, padding: [1, 1]).sum().backward()
-                try x.setGrad(nil)
-                try w.setGrad(nil)
-            }
-        }
+        try report(ConvTrainingCase.name, flops: ConvTrainingCase.flops, setup: ConvTrainingCase.makeStep)
         try report("conv9x9_3to64_infer_1x1000x1000", flops: 2.0 * 64 * 3 * 81 * 1000 * 1000) {
             let x = try Tensor.rand([1, 3, 1000, 1000])
             let w = try Tensor.randn([64, 3, 9, 9]) * 0.05
@@ -41,16 +33,9 @@ struct EngineBench: ParsableCommand {
         }
     }
 
-    /// Times `body()` (built once by `setup`) `repeats` times after one warm-up run.
+    /// Times `body()` (built once by `setup`) and prints one JSON line.
     private func report(_ name: String, flops: Double?, setup: () throws -> () throws -> Void) throws {
-        let body = try setup()
-        try body()
-        var best = Double.infinity
-        for _ in 0..<max(repeats, 1) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
+        let best = try bestSeconds(repeats: repeats, setup())
         var line = "{\"case\": \"\(name)\", \"seconds\": \(best)"
         if let flops { line += ", \"gflops\": \(flops / best / 1e9)" }
         print(line + ", \"threads\": \(Torch.threadCount)}")

@@ -48,20 +48,8 @@ struct Doctor: ParsableCommand {
 
     private func runConvBenchmark() throws {
         Torch.manualSeed(0)
-        let x = try Tensor.randn([50, 64, 100, 100]).requiringGrad()
-        let w = try (Tensor.randn([64, 64, 3, 3]) * 0.05).requiringGrad()
-        // Forward, grad of input, grad of weight: three convolutions' worth of multiply-adds.
-        let flops = 3.0 * 2.0 * 50 * 64 * 64 * 9 * 100 * 100
-        var best = Double.infinity
-        for _ in 0..<4 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let y = try conv2d(x, weight: w, padding: [1, 1])
-            try y.sum().backward()
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            best = min(best, seconds)
-            try x.setGrad(nil)
-            try w.setGrad(nil)
-        }
-        print(String(format: "conv 3x3 64->64, 50x100x100, fwd+bwd: %.3f s, %.0f GFLOP/s", best, flops / best / 1e9))
+        let best = try bestSeconds(repeats: 3, ConvTrainingCase.makeStep())
+        let rate = ConvTrainingCase.flops / best / 1e9
+        print(String(format: "conv 3x3 64->64, 50x100x100, fwd+bwd: %.3f s, %.0f GFLOP/s", best, rate))
     }
 }
