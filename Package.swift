@@ -39,6 +39,12 @@ let package = Package(
         .library(name: "DSLRNN", targets: ["DSLRNN"]),
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "DSLRMetrics", targets: ["DSLRMetrics"]),
+        .library(name: "DSLRPhoto", targets: ["DSLRPhoto"]),
+        .library(name: "DSLRImport", targets: ["DSLRImport"]),
+        .library(name: "DSLRModels", targets: ["DSLRModels"]),
+        .library(name: "DSLRLosses", targets: ["DSLRLosses"]),
+        .library(name: "DSLRData", targets: ["DSLRData"]),
+        .library(name: "DSLREnhance", targets: ["DSLREnhance"]),
         .executable(name: "dslr", targets: ["dslr"]),
     ],
     dependencies: [
@@ -62,10 +68,29 @@ let package = Package(
         .target(name: "SafeTensors", swiftSettings: swiftSettings),
         .target(name: "DSLRNN", dependencies: ["DSLRTensor", "SafeTensors"], swiftSettings: swiftSettings),
         .target(name: "DSLRMetrics", dependencies: ["DSLRTensor"], swiftSettings: swiftSettings),
+        // Photo decoding and encoding: a thin C layer over libvips (Debian's libvips-dev).
+        .target(name: "CVips"),
+        .target(name: "DSLRPhoto", dependencies: ["CVips", "DSLRTensor"], swiftSettings: swiftSettings),
+        // Readers for other projects' weight files (TensorFlow checkpoints, MATLAB .mat).
+        .target(name: "DSLRImport", dependencies: ["DSLRTensor"], swiftSettings: swiftSettings),
+        .target(
+            name: "DSLRModels", dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRImport"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "DSLRLosses", dependencies: ["DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "DSLRData", dependencies: ["DSLRTensor", "DSLRPhoto", "DSLRMetrics"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "DSLREnhance",
+            dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRModels", "DSLRMetrics"],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "dslr",
             dependencies: [
-                "DSLRTensor", "DSLRNN", "SafeTensors",
+                "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
+                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -79,6 +104,24 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRMetricsTests", dependencies: ["DSLRMetrics", "DSLRNN", "DSLRTensor"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRPhotoTests", dependencies: ["DSLRPhoto", "DSLRTensor"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRImportTests", dependencies: ["DSLRImport", "DSLRTensor"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRModelsTests", dependencies: ["DSLRModels", "DSLRImport", "DSLRNN", "DSLRTensor", "SafeTensors"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRLossesTests", dependencies: ["DSLRLosses", "DSLRModels", "DSLRMetrics", "DSLRNN", "DSLRTensor"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRDataTests", dependencies: ["DSLRData", "DSLRPhoto", "DSLRTensor"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLREnhanceTests", dependencies: ["DSLREnhance", "DSLRPhoto", "DSLRModels", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],

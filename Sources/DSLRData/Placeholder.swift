@@ -1,0 +1,2 @@
+import DSLRTensor
+// Datasets, synthetic pairs and alignment land here.

@@ -1,0 +1,2 @@
+import DSLRTensor
+// The classic enhancer, tiling and the enhance pipeline land here.

@@ -1,0 +1,2 @@
+import DSLRTensor
+// Losses land here.

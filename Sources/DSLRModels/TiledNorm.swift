@@ -1,0 +1,91 @@
+import DSLRTensor
+
+/// A rectangle in pixel coordinates: rows `top..<top+height`, columns `left..<left+width`.
+public struct PixelRect: Sendable, Equatable {
+    public var top: Int
+    public var left: Int
+    public var height: Int
+    public var width: Int
+    public init(top: Int, left: Int, height: Int, width: Int) {
+        self.top = top; self.left = left; self.height = height; self.width = width
+    }
+}
+
+/// Instance-norm statistics of a whole photo, for networks run tile by tile.
+///
+/// Instance normalisation divides by the mean and variance of the *whole* image, so a tile
+/// normalised by its own statistics differs from the untiled result. The tiler therefore
+/// runs one statistics pass per normalisation layer: in the pass for layer k the layers
+/// before k use the already known whole-photo statistics, layer k adds the sums of its
+/// input over each tile's own (non-overlapping) region, and the forward stops there. The
+/// final pass uses every layer's whole-photo statistics and equals the untiled result.
+/// Memory stays bounded by the tile; the cost is one partial forward per layer.
+public final class TiledNormState {
+    /// Whole-photo statistics per layer index: mean and biased variance, shaped [N, C, 1, 1].
+    public private(set) var statistics: [Int: (mean: Tensor, variance: Tensor)] = [:]
+    /// The layer whose sums are being collected in this pass, if any.
+    public private(set) var collecting: Int?
+    /// The part of the current tile, in the current layer's pixel coordinates, that this tile
+    /// owns (tiles' regions partition the photo).
+    public var ownedRegion: PixelRect?
+    private var sum: Tensor?
+    private var sumOfSquares: Tensor?
+    private var count = 0
+
+    public init() {}
+
+    /// Starts collecting sums for `layer`.
+    public func beginCollecting(layer: Int) {
+        collecting = layer
+        sum = nil; sumOfSquares = nil; count = 0
+    }
+
+    /// Turns the collected sums into `layer`'s whole-photo statistics.
+    public func finishCollecting() throws {
+        guard let layer = collecting, let sum, let sumOfSquares, count > 0 else {
+            throw TorchError("tiled normalisation: no pixels were collected")
+        }
+        let mean = try sum / Double(count)
+        let variance = try (sumOfSquares / Double(count) - mean * mean).clamp(min: 0)
+        statistics[layer] = (try mean.to(.float32), try variance.to(.float32))
+        collecting = nil
+        self.sum = nil; self.sumOfSquares = nil
+    }
+
+    func accumulate(_ x: Tensor) throws {
+        // Float64 sums: a 12 MP photo adds millions of terms per channel.
+        var part = try x.to(.float64)
+        if let r = ownedRegion {
+            part = try part.narrow(2, start: r.top, length: r.height).narrow(3, start: r.left, length: r.width)
+        }
+        let s = try part.sum(dims: [2, 3], keepDim: true)
+        let s2 = try (part * part).sum(dims: [2, 3], keepDim: true)
+        sum = try sum.map { try $0 + s } ?? s
+        sumOfSquares = try sumOfSquares.map { try $0 + s2 } ?? s2
+        count += part.shape[2] * part.shape[3]
+    }
+}
+
+/// Thrown by `instanceNormalize` to end a statistics pass early; the tiler catches it.
+public struct StatisticsCollected: Error {}
+
+/// Instance normalisation over H and W (biased variance, as TensorFlow's `tf.nn.moments`
+/// and PyTorch's `instance_norm`), with optional per-channel scale and shift.
+/// With `state`, the statistics come from the whole photo (see `TiledNormState`).
+public func instanceNormalize(
+    _ x: Tensor, layer: Int, eps: Double, scale: Tensor?, shift: Tensor?, state: TiledNormState?
+) throws -> Tensor {
+    guard let state else { return try instanceNorm(x, weight: scale, bias: shift, eps: eps) }
+    if state.collecting == layer {
+        try state.accumulate(x)
+        throw StatisticsCollected()
+    }
+    guard let stats = state.statistics[layer] else {
+        throw TorchError("tiled normalisation: statistics of layer \(layer) are missing")
+    }
+    var y = try (x - stats.mean) * (stats.variance + eps).rsqrt()
+    let c = x.shape[1]
+    if let scale { y = try y * scale.reshape([1, c, 1, 1]) }
+    if let shift { y = try y + shift.reshape([1, c, 1, 1]) }
+    return y
+}

@@ -1,0 +1,4 @@
+import Testing
+@testable import DSLRData
+
+@Test func dataBuilds() {}

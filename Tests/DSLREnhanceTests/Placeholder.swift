@@ -1,0 +1,4 @@
+import Testing
+@testable import DSLREnhance
+
+@Test func enhanceBuilds() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import DSLRImport
+
+@Test func importBuilds() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import DSLRLosses
+
+@Test func lossesBuilds() {}

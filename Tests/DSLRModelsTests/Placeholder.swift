@@ -1,0 +1,4 @@
+import Testing
+@testable import DSLRModels
+
+@Test func modelsBuilds() {}

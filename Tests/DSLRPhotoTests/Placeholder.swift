@@ -1,0 +1,4 @@
+import Testing
+@testable import DSLRPhoto
+
+@Test func photoBuilds() {}
