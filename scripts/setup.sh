@@ -7,8 +7,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages the build, tests and main job need (none yet beyond the toolchain).
-APT_PACKAGES=(${DSLRKIT_APT_PACKAGES:-})
+# Debian packages the build, tests and main job need: libvips decodes and encodes photos.
+APT_PACKAGES=(libvips-dev pkg-config ${DSLRKIT_APT_PACKAGES:-})
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
