@@ -27,3 +27,80 @@ public struct Photo: Sendable {
     public var height: Int { pixels.shape[1] }
     public var width: Int { pixels.shape[2] }
 }
+
+/// File formats DSLRKit reads and writes.
+public enum PhotoFormat: String, Sendable, CaseIterable {
+    case jpeg, png, tiff, webp, heic
+}
+
+/// What a file's header says, read without decoding pixels.
+public struct PhotoInfo: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    /// Samples per pixel in the file (1 gray, 3 RGB, 4 RGBA or CMYK, ...).
+    public var bands: Int
+    public var bitDepth: Int
+    public var format: PhotoFormat?
+    public init(width: Int, height: Int, bands: Int, bitDepth: Int, format: PhotoFormat?) {
+        self.width = width; self.height = height; self.bands = bands; self.bitDepth = bitDepth; self.format = format
+    }
+}
+
+/// Decoding options.
+public struct DecodeOptions: Sendable {
+    /// Photos with more pixels than this are refused before their pixels are decoded.
+    public var maxPixels: Int = 100_000_000
+    public init(maxPixels: Int = 100_000_000) { self.maxPixels = maxPixels }
+}
+
+/// Encoding options.
+public struct EncodeOptions: Sendable {
+    /// JPEG / WebP / HEIC quality, 1...100.
+    public var quality: Int = 95
+    /// PNG deflate level, 0...9.
+    public var pngCompression: Int = 6
+    /// Bits per sample of the output (8 or 16); nil keeps the source's where the format allows.
+    public var bitDepth: Int? = nil
+    /// Carry EXIF / ICC / XMP into the output.
+    public var keepMetadata: Bool = true
+    public init(quality: Int = 95, pngCompression: Int = 6, bitDepth: Int? = nil, keepMetadata: Bool = true) {
+        self.quality = quality; self.pngCompression = pngCompression; self.bitDepth = bitDepth
+        self.keepMetadata = keepMetadata
+    }
+}
+
+/// A photo that could not be read or written: names the file and the problem in one line.
+public struct PhotoError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var path: String
+    public var problem: String
+    public init(path: String, problem: String) { self.path = path; self.problem = problem }
+    public var description: String { "\(path): \(problem)" }
+}
+
+// The functions below are the module's contract; the libvips implementation replaces the
+// bodies (photo I/O work in progress).
+
+/// The header of the photo at `path` (no pixel decoding).
+public func photoInfo(_ path: String) throws -> PhotoInfo {
+    throw PhotoError(path: path, problem: "photo I/O is not implemented yet")
+}
+
+/// Decodes the photo at `path`: upright (EXIF orientation applied), RGB, float [3, H, W] in [0, 1].
+public func readPhoto(_ path: String, options: DecodeOptions = DecodeOptions()) throws -> Photo {
+    throw PhotoError(path: path, problem: "photo I/O is not implemented yet")
+}
+
+/// Decodes a photo held in memory; `name` is used in errors.
+public func decodePhoto(_ bytes: [UInt8], name: String, options: DecodeOptions = DecodeOptions()) throws -> Photo {
+    throw PhotoError(path: name, problem: "photo I/O is not implemented yet")
+}
+
+/// Encodes `photo` into `format` in memory.
+public func encodePhoto(_ photo: Photo, format: PhotoFormat, options: EncodeOptions = EncodeOptions()) throws -> [UInt8] {
+    throw PhotoError(path: "<memory>", problem: "photo I/O is not implemented yet")
+}
+
+/// Writes `photo` to `path` in the format its extension names, atomically (temp file + rename).
+public func writePhoto(_ photo: Photo, to path: String, options: EncodeOptions = EncodeOptions()) throws {
+    throw PhotoError(path: path, problem: "photo I/O is not implemented yet")
+}
