@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "DSLREnhance",
             dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRModels", "DSLRMetrics"],
-            swiftSettings: swiftSettings),
+            resources: [.copy("Models")], swiftSettings: swiftSettings),
         .executableTarget(
             name: "dslr",
             dependencies: [
