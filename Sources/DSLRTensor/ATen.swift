@@ -118,6 +118,11 @@ enum ATen {
     static let all = Operator("aten::all")
     static let any = Operator("aten::any")
     static let histc = Operator("aten::histc")
+    static let bincount = Operator("aten::bincount")
+    static let bucketize = Operator("aten::bucketize", "Tensor")
+    static let kthvalue = Operator("aten::kthvalue")
+    static let remainder = Operator("aten::remainder", "Tensor")
+    static let take = Operator("aten::take")
 
     // shape and indexing
     static let reshape = Operator("aten::reshape")
