@@ -103,6 +103,23 @@ private let phoneCorners = imageCorners(width: 300, height: 200)
         #expect(result.croppedDSLR.shape == result.croppedPhone.shape)
     }
 
+    /// A DSLR photo of twice the phone's resolution: features and refinement run on pooled
+    /// images, and the homography comes back in full-resolution pixels.
+    @Test func recoversAcrossResolutions() throws {
+        let truth = knownHomography(scale: 2.2, degrees: 2, shift: Point2(3.3, -2.1), dslr: (720, 480))
+        let dslr = try syntheticScene(width: 720, height: 480, seed: 12)
+        let phone = try phoneView(of: dslr, truth: truth, width: 300, height: 200, seed: 13)
+        var options = AlignOptions()
+        options.featureSize = 360  // DSLR pooled by 2 for matching
+        options.refineSize = 480  // and by 2 for ECC; the phone stays whole
+        let result = try alignPair(phone: phone, dslr: dslr, options: options)
+        let error = Homography(rows: result.homography).maxDistance(to: truth, at: phoneCorners)
+        print("align across resolutions: corner error \(String(format: "%.4f", error)) DSLR px, inliers \(result.inliers), scale \(result.matchScale)")
+        #expect(result.refined)
+        #expect(error < 0.5 * 2.2)  // half a phone pixel, in DSLR pixels
+        #expect(result.warpedDSLR.shape == [3, 200, 300])
+    }
+
     /// The crop lies where the warped DSLR photo has real pixels, and covers most of it.
     @Test func cropIsInsideTheValidRegion() throws {
         let truth = knownHomography(scale: 1.1, degrees: 5, shift: Point2(4, -3))
@@ -134,18 +151,23 @@ private let phoneCorners = imageCorners(width: 300, height: 200)
         }
     }
 
-    /// A good pair below a demanding score threshold is rejected for its score.
-    @Test func rejectsBelowMinimumScore() throws {
-        let truth = knownHomography(shift: Point2(1.5, 2.5))
+    /// A good pair is rejected, for the right reason, by a demanding score or overlap threshold.
+    @Test func rejectsBelowMinimumScoreOrOverlap() throws {
+        let truth = knownHomography(degrees: 6, shift: Point2(31.5, 12.5))
         let dslr = try syntheticScene(width: 360, height: 240, seed: 8)
         let phone = try phoneView(of: dslr, truth: truth, width: 300, height: 200, seed: 9)
-        var options = AlignOptions()
-        options.minScore = 1.01
-        #expect {
-            try alignPair(phone: phone, dslr: dslr, options: options)
-        } throws: { error in
-            guard let rejection = error as? AlignmentRejection else { return false }
-            return rejection.reason.contains("alignment score") && rejection.score != nil && rejection.inliers != nil
+        var strictScore = AlignOptions()
+        strictScore.minScore = 1.01
+        var strictOverlap = AlignOptions()
+        strictOverlap.minOverlap = 0.99
+        for (options, expected) in [(strictScore, "alignment score"), (strictOverlap, "common area")] {
+            #expect {
+                try alignPair(phone: phone, dslr: dslr, options: options)
+            } throws: { error in
+                guard let rejection = error as? AlignmentRejection else { return false }
+                print("align rejection: \(rejection.reason)")
+                return rejection.reason.contains(expected) && rejection.score != nil && rejection.inliers != nil
+            }
         }
     }
 }
