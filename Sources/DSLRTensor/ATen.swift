@@ -168,4 +168,10 @@ enum ATen {
     static let upsampleNearest = Operator("aten::upsample_nearest2d", "vec")
     static let pixelShuffle = Operator("aten::pixel_shuffle")
     static let pixelUnshuffle = Operator("aten::pixel_unshuffle")
+    static let gridSampler = Operator("aten::grid_sampler")
+
+    // selection and linear algebra
+    static let topk = Operator("aten::topk")
+    static let linalgSVD = Operator("aten::linalg_svd")
+    static let linalgSolve = Operator("aten::linalg_solve")
 }
