@@ -71,8 +71,13 @@ let package = Package(
         // Photo decoding and encoding: a thin C layer over libvips (Debian's libvips-dev).
         .target(name: "CVips"),
         .target(name: "DSLRPhoto", dependencies: ["CVips", "DSLRTensor"], swiftSettings: swiftSettings),
+        // zlib (Debian zlib1g-dev) for MAT-file v7 compressed elements: Foundation on Linux
+        // has no inflate API.
+        // No pkgConfig: its -L/usr/lib/<arch> would come before libtorch's -L and pick up a
+        // system libtorch there; zlib is on the default search path anyway.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         // Readers for other projects' weight files (TensorFlow checkpoints, MATLAB .mat).
-        .target(name: "DSLRImport", dependencies: ["DSLRTensor"], swiftSettings: swiftSettings),
+        .target(name: "DSLRImport", dependencies: ["DSLRTensor", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "DSLRModels", dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRImport"],
             swiftSettings: swiftSettings),

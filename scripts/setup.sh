@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages the build, tests and main job need: libvips decodes and encodes photos.
-APT_PACKAGES=(libvips-dev pkg-config ${DSLRKIT_APT_PACKAGES:-})
+APT_PACKAGES=(libvips-dev zlib1g-dev pkg-config ${DSLRKIT_APT_PACKAGES:-})
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
