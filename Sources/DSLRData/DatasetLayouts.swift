@@ -1,3 +1,4 @@
+import DSLRPhoto
 import Foundation
 
 /// What a layout lists before validation.
@@ -12,7 +13,6 @@ struct Listing {
 }
 
 /// File extensions read as photos.
-let photoExtensions: Set<String> = ["jpg", "jpeg", "png", "tif", "tiff", "webp", "heic", "heif"]
 
 func listLayout(_ layout: DatasetLayout, _ spec: DatasetSpec) throws -> Listing {
     switch layout {

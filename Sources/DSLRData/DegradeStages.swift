@@ -73,24 +73,6 @@ public func demosaicBilinear(_ mosaic: Tensor) throws -> Tensor {
     return try conv2d(sparse.pad([1, 1, 1, 1], mode: .reflect), weight: kernels, groups: 3)
 }
 
-/// Gaussian lens blur of standard deviation `sigma` pixels (separable, taps out to 3σ,
-/// normalised so flat regions keep their value; mirror padding at the borders).
-public func gaussianBlur(_ x: Tensor, sigma: Double) throws -> Tensor {
-    if sigma <= 0 { return x }
-    let radius = max(1, Int((3 * sigma).rounded(.up)))
-    guard radius < x.shape[2], radius < x.shape[3] else {
-        throw DataError("gaussianBlur: σ = \(sigma) needs an image larger than \(radius) pixels")
-    }
-    let taps = (-radius...radius).map { exp(-Double($0 * $0) / (2 * sigma * sigma)) }
-    let total = taps.reduce(0, +)
-    let kernel = taps.map { Float($0 / total) }
-    let c = x.shape[1], n = kernel.count
-    let horizontal = try Tensor(kernel, shape: [1, 1, 1, n]).repeated([c, 1, 1, 1]).to(x.device, x.dtype)
-    let vertical = try horizontal.reshape([c, 1, n, 1])
-    let rows = try conv2d(x.pad([radius, radius, 0, 0], mode: .reflect), weight: horizontal, groups: c)
-    return try conv2d(rows.pad([0, 0, radius, radius], mode: .reflect), weight: vertical, groups: c)
-}
-
 /// Radial light fall-off: gain 1 − strength·r², with r the distance from the centre over
 /// the centre-to-corner distance, so the corners get exactly 1 − strength.
 public func vignette(_ x: Tensor, strength: Double) throws -> Tensor {

@@ -7,8 +7,6 @@ public struct EnhanceJob: Sendable, Equatable {
     public var output: String
 }
 
-/// File extensions read as photos (lower case).
-public let photoExtensions: Set<String> = ["jpg", "jpeg", "png", "tif", "tiff", "webp", "heic", "heif"]
 
 /// The usual file extension of each format.
 public func fileExtension(of format: PhotoFormat) -> String {
