@@ -60,3 +60,20 @@ func numericalGradient(of f: (Tensor) throws -> Double, at x: Tensor, eps: Doubl
 func directionalDerivative(of f: (Tensor) throws -> Double, at x: Tensor, along v: Tensor, eps: Double = 1e-6) throws -> Double {
     try (f(x + v * eps) - f(x - v * eps)) / (2 * eps)
 }
+
+/// Compares the autograd derivative of a scalar function with finite differences along
+/// `count` random directions; returns the worst relative error and the smallest |derivative|
+/// (so a test can also insist that the gradient does not vanish).
+func directionalGradientCheck(
+    of f: @escaping (Tensor) throws -> Double, at x0: Tensor, gradient: Tensor, count: Int, eps: Double
+) throws -> (worst: Double, smallest: Double) {
+    var worst = 0.0, smallest = Double.infinity
+    for _ in 0..<count {
+        let v = try Tensor.randn(x0.shape, dtype: .float64)
+        let analytic = try (gradient * v).sum().item()
+        let numeric = try directionalDerivative(of: f, at: x0, along: v, eps: eps)
+        worst = max(worst, relativeError(analytic, numeric))
+        smallest = min(smallest, abs(numeric))
+    }
+    return (worst, smallest)
+}
