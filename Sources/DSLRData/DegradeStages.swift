@@ -73,11 +73,12 @@ public func demosaicBilinear(_ mosaic: Tensor) throws -> Tensor {
     return try conv2d(sparse.pad([1, 1, 1, 1], mode: .reflect), weight: kernels, groups: 3)
 }
 
-/// Gaussian lens blur of standard deviation `sigma` pixels (separable, taps out to 3σ,
+/// Gaussian lens blur of standard deviation `sigma` pixels (separable, taps out to ~3σ,
 /// normalised so flat regions keep their value; mirror padding at the borders).
 public func gaussianBlur(_ x: Tensor, sigma: Double) throws -> Tensor {
     if sigma <= 0 { return x }
-    let radius = max(1, Int((3 * sigma).rounded(.up)))
+    // scipy.ndimage.gaussian_filter's radius for truncate = 3, so the two agree tap for tap.
+    let radius = max(1, Int(3 * sigma + 0.5))
     guard radius < x.shape[2], radius < x.shape[3] else {
         throw DataError("gaussianBlur: σ = \(sigma) needs an image larger than \(radius) pixels")
     }
