@@ -30,3 +30,18 @@ import Testing
         #expect(throws: DataError.self) { try PyNETBayer.pack(Tensor.rand([1, 5])) }
     }
 }
+
+@Suite struct PyNETTargetTests {
+    @Test func levelTargetsMatchPILsBilinearResize() throws {
+        let reference = try Reference()
+        let full = try reference["level_input"]
+        for level in [1, 2] {
+            let ours = try PyNETBayer.target(full, level: level)
+            let theirs = try reference["level_\(level)"]
+            #expect(ours.shape == theirs.shape)
+            // PIL rounds to 8 bits and filters in fixed point: measured 0.84 / 255 at most.
+            #expect(try maxAbsDiff(ours, theirs) < 1.0 / 255)
+        }
+        #expect(try PyNETBayer.target(full, level: 0).equal(full))
+    }
+}
