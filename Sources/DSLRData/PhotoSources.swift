@@ -1,4 +1,5 @@
 import DSLRPhoto
+import DSLRTensor
 import Foundation
 
 /// Freely licensed photographs that a Debian package installs, usable as high-quality
@@ -121,4 +122,13 @@ func packageVersion(_ package: String) -> String? {
         return block.split(separator: "\n").first { $0.hasPrefix("Version: ") }.map { String($0.dropFirst(9)) }
     }
     return nil
+}
+
+extension PhotoSource {
+    /// The first `count` photos of the source, decoded and shrunk to at most `maxSide`
+    /// pixels on the longer side: [3, h, w] sRGB tensors in [0, 1], for tests and demos that
+    /// want real photographs quickly.
+    public func smallPhotos(count: Int = 4, maxSide: Int = 256) throws -> [Tensor] {
+        try photoPaths().prefix(max(0, count)).map { try shrink(readPhoto($0).pixels, maxSide: maxSide) }
+    }
 }
