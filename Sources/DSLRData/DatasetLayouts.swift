@@ -197,12 +197,14 @@ func testFraction(_ spec: DatasetSpec) throws -> Double {
     return percent / 100
 }
 
-/// The fixed held-out split: a file is in the test part when the FNV-1a hash of its name
-/// falls in the lowest `fraction` of the range, so the split never changes when files are
-/// added or the folder is moved.
+/// The fixed held-out split: a file is in the test part when the hash of its name falls in
+/// the lowest `fraction` of the range, so the split never changes when files are added or
+/// the folder is moved. (FNV-1a alone mixes its low bits poorly, so SplitMix's finaliser
+/// follows it.)
 func isHeldOut(_ path: String, fraction: Double) -> Bool {
     let name = (path as NSString).lastPathComponent
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
     for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-    return Double(hash % 10_000) < fraction * 10_000
+    var mixer = SplitMix64(seed: hash)
+    return Double(mixer.next() >> 11) / 9_007_199_254_740_992 < fraction
 }

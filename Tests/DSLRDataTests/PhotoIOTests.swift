@@ -6,10 +6,10 @@ import Testing
 
 /// Tests that read and write real files through DSLRPhoto.
 @Suite struct PhotoIOTests {
-    /// Three smooth 120×150 source photos written as PNG.
+    /// Three smooth 72×90 source photos written as PNG.
     func sources(in folder: URL) throws -> [String] {
         try (0..<3).map { i in
-            let ramp = try Tensor.arange(0, Double(3 * 120 * 150)).reshape([3, 120, 150])
+            let ramp = try Tensor.arange(0, Double(3 * 72 * 90)).reshape([3, 72, 90])
             let pixels = try ((ramp * (0.0011 * Double(i + 1))).sin() * 0.45 + 0.5).contiguous()
             let path = folder.appendingPathComponent("src\(i).png").path
             try writePhoto(Photo(pixels: pixels), to: path)
@@ -21,7 +21,7 @@ import Testing
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
         let photos = try sources(in: root)
-        let config = SynthConfig(phone: "tiny", patchSize: 32, patchesPerPhoto: 2, maxSide: nil, testPercent: 30,
+        let config = SynthConfig(phone: "tiny", patchSize: 24, patchesPerPhoto: 2, maxSide: nil, testPercent: 30,
                                  degradation: DegradationConfig(seed: 5))
         var calls: [Int] = []
         let a = try synthesizeDPED(sources: photos, output: root.appendingPathComponent("a").path, config: config,
@@ -36,7 +36,7 @@ import Testing
         #expect(dataset.fullSizeTest.count == a.fullSizeTestImages)
         for (input, target) in zip(dataset.train.inputs, dataset.train.targets) {
             let x = try readPhoto(input).pixels, y = try readPhoto(target).pixels
-            #expect(x.shape == [3, 32, 32] && y.shape == [3, 32, 32])
+            #expect(x.shape == [3, 24, 24] && y.shape == [3, 24, 24])
             // Degraded, not unrelated: the phone patch differs from its target but follows it.
             let difference = try (x - y).abs().mean().item()
             #expect(difference > 0.005 && difference < 0.3)
