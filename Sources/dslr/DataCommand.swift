@@ -47,9 +47,12 @@ struct DataSynth: ParsableCommand {
 
     func run() throws {
         var sources: [String]
+        var photoSource: PhotoSource?
         switch (sourceFolder, source) {
         case (let folder?, nil): sources = try sourcePhotos(in: folder)
-        case (nil, let name?): sources = try PhotoSource.named(name).photoPaths()
+        case (nil, let name?):
+            photoSource = try PhotoSource.named(name)
+            sources = try photoSource!.photoPaths()
         default: throw ValidationError("give either a source folder or --source NAME")
         }
         if let count { sources = Array(sources.prefix(count)) }
@@ -68,6 +71,9 @@ struct DataSynth: ParsableCommand {
         let progress = DataProgress(label: "synth: photos")
         let summary = try synthesizeDPED(sources: sources, output: output, config: config,
                                          progress: progress.update, report: warn)
+        if let photoSource {
+            try writeSourceLicence(for: sources, source: photoSource, to: "\(output)/\(phone)")
+        }
         print("""
             \(output)/\(phone): \(summary.photos) photos → \(summary.trainingPatches) training patches, \
             \(summary.testPatches) test patches, \(summary.fullSizeTestImages) full-size test images\
