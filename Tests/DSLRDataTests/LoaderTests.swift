@@ -121,6 +121,25 @@ import Testing
         #expect(reports.lines.first?.contains("input/2.png: unreadable") == true)
     }
 
+    @Test func unpairedSidesAreDrawnIndependently() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let low = (0..<6).map { "low/l\($0).jpg" }, high = (0..<4).map { "high/h\($0).jpg" }
+        try touch(root, low + high)
+        var sizes: [String: (Int, Int)] = [:]
+        for f in low { sizes[f] = (30, 20) }
+        for f in high { sizes[f] = (50, 40) }
+        let data = try makeDataset(
+            DatasetSpec(name: "unpaired-folders", root: root.path, options: ["test-percent": "0"]),
+            reader: fakeReader(sizes: sizes))
+        let loader = try DataLoader(dataset: data, config: LoaderConfig(batchSize: 6, patchSize: 12, seed: 4, workers: 0))
+        let batch = try loader.nextBatch()
+        #expect(batch.input.shape == [6, 3, 12, 12] && batch.target.shape == [6, 3, 12, 12])
+        #expect(Set(batch.inputPaths).count == 6)
+        #expect(try !batch.input.equal(batch.target))
+        #expect(throws: DataError.self) { try DataLoader(dataset: data, part: .test, config: LoaderConfig()) }
+    }
+
     @Test func bayerInputsCropAtHalfTheTargetsCoordinates() throws {
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
