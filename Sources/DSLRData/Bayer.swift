@@ -61,3 +61,18 @@ public enum PyNETBayer {
         try (pixels.select(0, 0) * 65535).round()
     }
 }
+
+extension PyNETBayer {
+    /// PyNET's training target for pyramid `level` (0...5) from a full-resolution target
+    /// [3, H, W] or [N, 3, H, W]: shrunk by 2^level (PyNET's `dslr_scale / 2` with
+    /// `dslr_scale = 1 / 2^(level - 1)`) with an antialiased bilinear filter, as PIL's
+    /// bilinear `resize` does; sizes are truncated as PyNET's `imresize` does. PyNET rounds
+    /// the result to 8 bits; this keeps it in float.
+    public static func target(_ image: Tensor, level: Int) throws -> Tensor {
+        guard (0...5).contains(level) else { throw DataError("PyNET level \(level): expected 0 to 5") }
+        if level == 0 { return image }
+        let factor = 1 << level
+        let (h, w) = (image.shape[image.rank - 2], image.shape[image.rank - 1])
+        return try resizeAntialiased(image, height: h / factor, width: w / factor)
+    }
+}

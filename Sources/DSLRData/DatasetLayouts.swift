@@ -44,14 +44,10 @@ func listDPED(_ spec: DatasetSpec) throws -> Listing {
     let train = base.appendingPathComponent("training_data")
     try requireDirectory(train.appendingPathComponent(phone))
     try requireDirectory(train.appendingPathComponent("canon"))
-    listing.train = pairByName(
-        inputs: train.appendingPathComponent(phone), targets: train.appendingPathComponent("canon"),
-        problems: &listing.problems)
+    listing.train = pairFolders(in: train, input: phone, target: "canon", problems: &listing.problems)
     let patches = base.appendingPathComponent("test_data/patches")
     if isDirectory(patches.appendingPathComponent(phone)) {
-        listing.test = pairByName(
-            inputs: patches.appendingPathComponent(phone), targets: patches.appendingPathComponent("canon"),
-            problems: &listing.problems)
+        listing.test = pairFolders(in: patches, input: phone, target: "canon", problems: &listing.problems)
     }
     listing.fullSizeTest = photos(in: base.appendingPathComponent("test_data/full_size_test_images"))
     return listing
@@ -66,15 +62,8 @@ func listZurich(_ spec: DatasetSpec) throws -> Listing {
     var listing = Listing()
     listing.input = .pynetBayer
     listing.targetScale = 2
-    for part in ["train", "test"] {
-        let dir = root.appendingPathComponent(part)
-        if part == "train" { try requireDirectory(dir.appendingPathComponent(raw)) }
-        guard isDirectory(dir.appendingPathComponent(raw)) else { continue }
-        let split = pairByName(
-            inputs: dir.appendingPathComponent(raw), targets: dir.appendingPathComponent(target),
-            problems: &listing.problems)
-        if part == "train" { listing.train = split } else { listing.test = split }
-    }
+    try requireDirectory(root.appendingPathComponent("train").appendingPathComponent(raw))
+    pairTrainAndTest(root, input: raw, target: target, into: &listing)
     listing.fullSizeTest = photos(in: root.appendingPathComponent("test/huawei_full_resolution"))
     return listing
 }
@@ -88,21 +77,12 @@ func listPairedFolders(_ spec: DatasetSpec) throws -> Listing {
     let inputName = spec.options["input"] ?? "input", targetName = spec.options["target"] ?? "target"
     var listing = Listing()
     if isDirectory(root.appendingPathComponent("train").appendingPathComponent(inputName)) {
-        for part in ["train", "test"] {
-            let dir = root.appendingPathComponent(part)
-            guard isDirectory(dir.appendingPathComponent(inputName)) else { continue }
-            let split = pairByName(
-                inputs: dir.appendingPathComponent(inputName), targets: dir.appendingPathComponent(targetName),
-                problems: &listing.problems)
-            if part == "train" { listing.train = split } else { listing.test = split }
-        }
+        pairTrainAndTest(root, input: inputName, target: targetName, into: &listing)
         return listing
     }
     try requireDirectory(root.appendingPathComponent(inputName))
     try requireDirectory(root.appendingPathComponent(targetName))
-    let all = pairByName(
-        inputs: root.appendingPathComponent(inputName), targets: root.appendingPathComponent(targetName),
-        problems: &listing.problems)
+    let all = pairFolders(in: root, input: inputName, target: targetName, problems: &listing.problems)
     let fraction = try testFraction(spec)
     for (input, target) in zip(all.inputs, all.targets) {
         if isHeldOut(input, fraction: fraction) {
@@ -136,6 +116,17 @@ func listUnpairedFolders(_ spec: DatasetSpec) throws -> Listing {
 
 // MARK: - helpers
 
+/// Pairs `<root>/train/<input>` with `<root>/train/<target>` and the same under `test/`,
+/// where those folders exist.
+func pairTrainAndTest(_ root: URL, input: String, target: String, into listing: inout Listing) {
+    for part in ["train", "test"] {
+        let dir = root.appendingPathComponent(part)
+        guard isDirectory(dir.appendingPathComponent(input)) else { continue }
+        let split = pairFolders(in: dir, input: input, target: target, problems: &listing.problems)
+        if part == "train" { listing.train = split } else { listing.test = split }
+    }
+}
+
 func isDirectory(_ url: URL) -> Bool {
     var isDir: ObjCBool = false
     return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue
@@ -163,6 +154,11 @@ func naturalOrder(_ a: String, _ b: String) -> Bool {
     case (nil, .some): return false
     default: return a < b
     }
+}
+
+/// `pairByName` of two sibling folders of `dir`.
+func pairFolders(in dir: URL, input: String, target: String, problems: inout [String]) -> DatasetSplit {
+    pairByName(inputs: dir.appendingPathComponent(input), targets: dir.appendingPathComponent(target), problems: &problems)
 }
 
 /// Partners by file name: the same name, or else the same stem with another photo
@@ -201,12 +197,14 @@ func testFraction(_ spec: DatasetSpec) throws -> Double {
     return percent / 100
 }
 
-/// The fixed held-out split: a file is in the test part when the FNV-1a hash of its name
-/// falls in the lowest `fraction` of the range, so the split never changes when files are
-/// added or the folder is moved.
+/// The fixed held-out split: a file is in the test part when the hash of its name falls in
+/// the lowest `fraction` of the range, so the split never changes when files are added or
+/// the folder is moved. (FNV-1a alone mixes its low bits poorly, so SplitMix's finaliser
+/// follows it.)
 func isHeldOut(_ path: String, fraction: Double) -> Bool {
     let name = (path as NSString).lastPathComponent
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
     for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-    return Double(hash % 10_000) < fraction * 10_000
+    var mixer = SplitMix64(seed: hash)
+    return Double(mixer.next() >> 11) / 9_007_199_254_740_992 < fraction
 }

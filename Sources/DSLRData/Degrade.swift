@@ -32,7 +32,7 @@ public struct DegradationConfig: Sendable, Codable, Equatable {
     public var jpegQuality: ClosedRange<Double>?
 
     public init(
-        seed: UInt64 = 0, exposure: ClosedRange<Double> = -0.5...0.2, toneCompression: ClosedRange<Double> = 0.2...1.5,
+        seed: UInt64 = 0, exposure: ClosedRange<Double> = -0.5...0.2, toneCompression: ClosedRange<Double> = 0.1...1.0,
         whiteBalance: ClosedRange<Double> = -0.15...0.15, saturation: ClosedRange<Double> = 0.65...0.9,
         shotNoise: ClosedRange<Double> = 0.0005...0.004, readNoise: ClosedRange<Double> = 0.001...0.005,
         mosaic: Bool = true, blurSigma: ClosedRange<Double> = 0.4...1.1, vignetting: ClosedRange<Double> = 0.1...0.35,
@@ -98,7 +98,7 @@ public func degrade(_ image: Tensor, parameters p: DegradationParameters) throws
     }
     var x = try srgbToLinear((batched ? image : image.unsqueeze(0)).to(.float32))
     x = try adjustExposure(x, stops: p.exposureStops)
-    x = try gaussianBlur(x, sigma: p.blurSigma)
+    x = try lensBlur(x, sigma: p.blurSigma)
     x = try vignette(x, strength: p.vignetting)
     if p.mosaic {
         let raw = try poissonGaussianNoise(mosaicRGGB(x), shot: p.shotNoise, read: p.readNoise, key: p.noiseKey)

@@ -73,6 +73,17 @@ public func demosaicBilinear(_ mosaic: Tensor) throws -> Tensor {
     return try conv2d(sparse.pad([1, 1, 1, 1], mode: .reflect), weight: kernels, groups: 3)
 }
 
+/// Gaussian lens blur of standard deviation `sigma` pixels: taps out to 3σ (scipy's
+/// radius for truncate = 3), normalised so flat regions keep their value, mirror borders.
+public func lensBlur(_ x: Tensor, sigma: Double) throws -> Tensor {
+    if sigma <= 0 { return x }
+    let radius = Int(3 * sigma + 0.5)
+    guard radius < x.shape[2], radius < x.shape[3] else {
+        throw DataError("lensBlur: σ = \(sigma) needs an image larger than \(radius) pixels")
+    }
+    return try gaussianBlur(x, sigma: sigma, truncate: 3, border: .mirror)
+}
+
 /// Radial light fall-off: gain 1 − strength·r², with r the distance from the centre over
 /// the centre-to-corner distance, so the corners get exactly 1 − strength.
 public func vignette(_ x: Tensor, strength: Double) throws -> Tensor {

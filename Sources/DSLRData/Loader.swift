@@ -51,6 +51,7 @@ public struct Batch: Sendable {
 ///
 /// Files that fail to load, are smaller than the patch or whose partner has the wrong size
 /// are reported once (through `report`) and replaced by the next file in the split.
+/// One consumer calls `nextBatch()`; the prefetch threads are the loader's own.
 public final class DataLoader: @unchecked Sendable {
     public let config: LoaderConfig
     public let batchesPerEpoch: Int

@@ -1,4 +1,5 @@
 import DSLRPhoto
+import DSLRTensor
 import Foundation
 
 /// Freely licensed photographs that a Debian package installs, usable as high-quality
@@ -55,45 +56,64 @@ public func installPhotos(
 ) throws -> [InstalledPhoto] {
     var paths = try source.photoPaths()
     if let limit { paths = Array(paths.prefix(max(0, limit))) }
-    guard let copyrightText = try? String(contentsOfFile: source.copyrightFile, encoding: .utf8) else {
-        throw DataError("\(source.copyrightFile): cannot read the licence of package \(source.package)")
+    let licensed = try source.licences(of: paths)
+    let out = try createFolder(folder)
+    for photo in licensed {
+        let destination = out.appendingPathComponent(photo.file).path
+        if let maxSide {
+            let pixels = try shrink(readPhoto(photo.origin).pixels, maxSide: maxSide)
+            try writePhoto(Photo(pixels: pixels), to: destination, options: EncodeOptions(quality: 95, keepMetadata: false))
+        } else {
+            try? FileManager.default.removeItem(atPath: destination)
+            do { try FileManager.default.copyItem(atPath: photo.origin, toPath: destination) } catch {
+                throw DataError("\(destination): cannot copy \(photo.origin) (\(error.localizedDescription))")
+            }
+        }
     }
-    let stanzas = parseDebianCopyright(copyrightText)
+    try writeLicense(licensed, source: source, to: out, note: maxSide.map {
+        ", shrunk to at most \($0) pixels on the longer side and re-encoded as JPEG" } ?? "")
+    return licensed
+}
+
+/// Writes `LICENSE.md` (and the licence texts) for a dataset made from photos of `source`
+/// into `folder`, so derived files keep their sources' notices.
+public func writeSourceLicence(for paths: [String], source: PhotoSource, to folder: String) throws {
+    try writeLicense(source.licences(of: paths), source: source, to: createFolder(folder),
+                     note: ", degraded and cut into patches by `dslr data synth`")
+}
+
+extension PhotoSource {
+    /// Each photo's copyright and licence from the package's DEP-5 copyright file.
+    func licences(of paths: [String]) throws -> [InstalledPhoto] {
+        guard let copyrightText = try? String(contentsOfFile: copyrightFile, encoding: .utf8) else {
+            throw DataError("\(copyrightFile): cannot read the licence of package \(package)")
+        }
+        let stanzas = parseDebianCopyright(copyrightText)
+        return try paths.map { path in
+            let relative = String(path.dropFirst(directory.count + 1))
+            guard let stanza = copyrightStanza(for: relative, in: stanzas) else {
+                throw DataError("\(path): no licence for it in \(copyrightFile)")
+            }
+            return InstalledPhoto(
+                file: (path as NSString).lastPathComponent, origin: path, copyright: stanza.copyright, license: stanza.license)
+        }
+    }
+}
+
+private func createFolder(_ folder: String) throws -> URL {
     let out = URL(fileURLWithPath: folder)
     do { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) } catch {
         throw DataError("\(folder): cannot create folder (\(error.localizedDescription))")
     }
-    var installed: [InstalledPhoto] = []
-    for path in paths {
-        let relative = String(path.dropFirst(source.directory.count + 1))
-        guard let stanza = copyrightStanza(for: relative, in: stanzas) else {
-            throw DataError("\(path): no licence for it in \(source.copyrightFile)")
-        }
-        let name = (path as NSString).lastPathComponent
-        let destination = out.appendingPathComponent(name).path
-        if let maxSide {
-            let photo = try readPhoto(path)
-            try writePhoto(Photo(pixels: try shrink(photo.pixels, maxSide: maxSide)), to: destination,
-                           options: EncodeOptions(quality: 95, keepMetadata: false))
-        } else {
-            try? FileManager.default.removeItem(atPath: destination)
-            do { try FileManager.default.copyItem(atPath: path, toPath: destination) } catch {
-                throw DataError("\(destination): cannot copy \(path) (\(error.localizedDescription))")
-            }
-        }
-        installed.append(InstalledPhoto(file: name, origin: path, copyright: stanza.copyright, license: stanza.license))
-    }
-    try writeLicense(installed, source: source, to: out, shrunk: maxSide)
-    return installed
+    return out
 }
 
-private func writeLicense(_ photos: [InstalledPhoto], source: PhotoSource, to out: URL, shrunk maxSide: Int?) throws {
+private func writeLicense(_ photos: [InstalledPhoto], source: PhotoSource, to out: URL, note: String) throws {
     let version = packageVersion(source.package).map { " \($0)" } ?? ""
     var text = """
         # Photos from the Debian package \(source.package)\(version)
 
-        Copied from \(source.directory) by `dslr data photos --source \(source.name)`\
-        \(maxSide.map { ", shrunk to at most \($0) pixels on the longer side and re-encoded as JPEG" } ?? "").
+        From \(source.directory) (`--source \(source.name)`)\(note).
         Licences as stated in \(source.copyrightFile); full texts of the licences are next to this file.
 
         | file | copyright | licence |
@@ -121,4 +141,13 @@ func packageVersion(_ package: String) -> String? {
         return block.split(separator: "\n").first { $0.hasPrefix("Version: ") }.map { String($0.dropFirst(9)) }
     }
     return nil
+}
+
+extension PhotoSource {
+    /// The first `count` photos of the source, decoded and shrunk to at most `maxSide`
+    /// pixels on the longer side: [3, h, w] sRGB tensors in [0, 1], for tests and demos that
+    /// want real photographs quickly.
+    public func smallPhotos(count: Int = 4, maxSide: Int = 256) throws -> [Tensor] {
+        try photoPaths().prefix(max(0, count)).map { try shrink(readPhoto($0).pixels, maxSide: maxSide) }
+    }
 }
