@@ -3,7 +3,7 @@ import Foundation
 import DSLRTensor
 import Testing
 
-/// DPED's losses against its own TensorFlow formulas (make_dped_fixture.py), float64 on both
+/// DPED's losses against its own TensorFlow formulas (make_dped_losses_fixture.py), float64 on both
 /// sides.
 @Suite struct DPEDLossTests {
     let ref: Fixture
