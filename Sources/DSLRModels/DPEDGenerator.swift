@@ -34,6 +34,9 @@ public struct DPEDGenerator: Module {
     public var convMid: [Conv2d]
     public var convOut: Conv2d
 
+    /// The `dslrkit.architecture` metadata value of saved DPED generators.
+    public static let architectureID = "dped-generator"
+
     /// The number of instance-norm layers, numbered 0..<8 in forward order (block i has
     /// layers 2i and 2i+1), as `TiledNormState` counts them.
     public static let normLayerCount = 8

@@ -54,8 +54,18 @@ public struct DPEDImportError: Error, Sendable, Equatable, CustomStringConvertib
     public var unexpected: [String] = []
     /// Variables present with another shape.
     public var shapeMismatches: [(name: String, found: [Int], expected: [Int])] = []
+    /// How many variables the network has.
+    public var expectedCount = 0
+    /// Every variable name the source holds, sorted (for the message when none matches).
+    public var present: [String] = []
 
     public var description: String {
+        if missing.count == expectedCount && expectedCount > 0 {
+            // Nothing matches: listing every expected name would hide what the file is.
+            let shown = present.prefix(8).joined(separator: ", ")
+            let more = present.count > 8 ? " and \(present.count - 8) more" : ""
+            return "\(source): not a \(architecture) checkpoint: none of its \(expectedCount) variables (\(missing[0].name), ...) is present; it holds \(present.isEmpty ? "no variables" : shown + more)"
+        }
         var parts: [String] = []
         if !missing.isEmpty { parts.append("missing " + missing.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")) }
         if !unexpected.isEmpty { parts.append("unexpected " + unexpected.joined(separator: ", ")) }
@@ -86,6 +96,8 @@ extension DPEDTFNetwork {
         let expected = tfVariables
         let known = Set(expected.map(\.tfName))
         var error = DPEDImportError(source: source, architecture: Self.architectureName)
+        error.expectedCount = expected.count
+        error.present = shapes.keys.sorted()
         for v in expected {
             guard let found = shapes[v.tfName] else {
                 error.missing.append((v.tfName, v.tfShape))

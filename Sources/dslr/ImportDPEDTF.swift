@@ -21,7 +21,7 @@ struct ImportDPEDTF: ParsableCommand {
         let generator = try importDPEDGenerator(fromTFCheckpoint: prefix)
         let name = URL(fileURLWithPath: prefix).lastPathComponent
         try generator.save(to: URL(fileURLWithPath: output), metadata: [
-            "dslrkit.architecture": "dped-generator",
+            "dslrkit.architecture": DPEDGenerator.architectureID,
             "dslrkit.source": "TensorFlow checkpoint \(name) (aiff22/DPED generator)",
         ])
         print("wrote \(output): DPED generator, \(generator.parameterCount) parameters from \(prefix)")

@@ -69,6 +69,22 @@ func maxAbsDiff(_ a: Tensor, _ b: Tensor) throws -> Double {
     #expect(try generator.convOut.bias!.equal(#require(reference["tf/generator/b12"])))
 }
 
+/// The imported state dict is complete: saved and loaded into a fresh generator, it gives
+/// the same output.
+@Test func importedGeneratorSurvivesSafetensorsRoundTrip() throws {
+    let reference = try DPEDFixture.reference()
+    let input = try #require(reference["generator_input"])
+    let imported = try DPEDFixture.generator()
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dped-\(UUID().uuidString).safetensors")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try imported.save(to: url, metadata: ["dslrkit.architecture": DPEDGenerator.architectureID])
+    let fresh = try DPEDGenerator(weightInit: .constant(0), biasInit: .constant(0))
+    try fresh.load(contentsOf: url)
+    #expect(try Checkpoint.load(url).metadata == ["dslrkit.architecture": "dped-generator"])
+    let (a, b) = try withNoGrad { (try fresh(input), try imported(input)) }
+    #expect(try a.equal(b))
+}
+
 @Test func nonDPEDCheckpointIsRefusedWithEverythingThatDiffers() throws {
     let prefix = try DPEDFixture.prefix("not_dped", "not_dped")
     let error = try #require(throws: DPEDImportError.self) { try importDPEDGenerator(fromTFCheckpoint: prefix) }
@@ -83,6 +99,16 @@ func maxAbsDiff(_ a: Tensor, _ b: Tensor) throws -> Double {
     #expect(error.missing.first.map { "\($0.name) \($0.shape)" } == "generator/W2 [3, 3, 64, 64]")
     #expect(error.description.hasPrefix("\(prefix): not a DPED generator checkpoint: missing generator/W2 [3, 3, 64, 64], generator/b2 [64], "))
     #expect(error.description.hasSuffix("; unexpected generator/W99; generator/W1 is [3, 3, 3, 16], expected [9, 9, 3, 64]"))
+}
+
+/// A checkpoint of some other network: the message says what it holds instead of listing
+/// all 40 missing names.
+@Test func unrelatedCheckpointIsRefusedWithWhatItHolds() throws {
+    let generator = try DPEDGenerator(weightInit: .constant(0))
+    let shapes = ["encoder/kernel": [3, 3, 2, 4], "encoder/bias": [4]]
+    let error = try #require(throws: DPEDImportError.self) { try generator.checkTFVariables(shapes, source: "other.ckpt") }
+    #expect(error.missing.count == 40)
+    #expect(error.description == "other.ckpt: not a DPED generator checkpoint: none of its 40 variables (generator/W1, ...) is present; it holds encoder/bias, encoder/kernel")
 }
 
 @Test func generatorHasDPEDsLayoutAndInitialisation() throws {
