@@ -89,6 +89,7 @@ public struct DPEDResidualBlock: Module {
     public var conv2: Conv2d
     public var norm2: DPEDInstanceNorm
 
+    /// Applies the block; its norms are layers `firstLayer` and `firstLayer + 1` of `norms`.
     public func callAsFunction(_ x: Tensor, firstLayer: Int, norms: TiledNormState?) throws -> Tensor {
         let h = try norm1(conv1(x), layer: firstLayer, state: norms).relu()
         return try norm2(conv2(h), layer: firstLayer + 1, state: norms).relu() + x

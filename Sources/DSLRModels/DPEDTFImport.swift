@@ -43,7 +43,7 @@ public struct DPEDTFVariable: Sendable, Equatable {
 
 /// Why a set of TensorFlow variables is not the DPED network asked for. Every problem is
 /// listed, so one run shows everything that differs.
-public struct DPEDImportError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct DPEDImportError: Error, Sendable, CustomStringConvertible {
     /// The checkpoint (or other source) examined.
     public let source: String
     /// "DPED generator" or "DPED discriminator".
@@ -72,8 +72,6 @@ public struct DPEDImportError: Error, Sendable, Equatable, CustomStringConvertib
         for m in shapeMismatches { parts.append("\(m.name) is \(m.found), expected \(m.expected)") }
         return "\(source): not a \(architecture) checkpoint: " + parts.joined(separator: "; ")
     }
-
-    public static func == (a: Self, b: Self) -> Bool { a.description == b.description }
 }
 
 /// A DPED network whose parameters correspond one to one to the variables of aiff22/DPED's
