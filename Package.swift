@@ -84,7 +84,7 @@ let package = Package(
         // Readers for other projects' weight files (TensorFlow checkpoints, MATLAB .mat).
         .target(name: "DSLRImport", dependencies: ["DSLRTensor", "CZlib"], swiftSettings: swiftSettings),
         .target(
-            name: "DSLRModels", dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRImport"],
+            name: "DSLRModels", dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRImport", "DSLRMetrics"],
             swiftSettings: swiftSettings),
         .target(
             name: "DSLRLosses", dependencies: ["DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels"],
