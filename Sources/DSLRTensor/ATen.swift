@@ -73,6 +73,7 @@ enum ATen {
     static let addInPlace = Operator("aten::add_", "Tensor")
     static let mulScalarInPlace = Operator("aten::mul_", "Scalar")
     static let divScalarInPlace = Operator("aten::div_", "Scalar")
+    static let roundInPlace = Operator("aten::round_")
     static let addScalarInPlace = Operator("aten::add_", "Scalar")
     static let lerpScalarInPlace = Operator("aten::lerp_", "Scalar")
     static let addcmulInPlace = Operator("aten::addcmul_")
