@@ -20,7 +20,13 @@ extension VGG {
         if try isMATFile(url) {
             try self.init(matconvnet: url, poolRounding: poolRounding)
         } else {
-            let (tensors, metadata) = try Checkpoint.load(url)
+            let loaded: (tensors: [(String, Tensor)], metadata: [String: String])
+            do {
+                loaded = try Checkpoint.load(url)
+            } catch {
+                throw TorchError("\(url.path): neither a MAT-file nor a readable safetensors file (\(error))")
+            }
+            let (tensors, metadata) = loaded
             try self.init(torchvisionState: tensors, metadata: metadata, source: url.path, poolRounding: poolRounding)
         }
     }

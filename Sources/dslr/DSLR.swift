@@ -6,6 +6,6 @@ struct DSLR: ParsableCommand {
         commandName: "dslr",
         abstract: "DSLRKit: turn smartphone photos into DSLR-quality photos with deep learning.",
         version: "0.1.0",
-        subcommands: [Doctor.self, Bench.self]
+        subcommands: [Doctor.self, Bench.self, Import.self]
     )
 }
