@@ -28,6 +28,8 @@ final class MappedFile: @unchecked Sendable {
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw MATError(path, "cannot map: \(String(cString: strerror(errno)))")
         }
+        // Read once front to back: let the kernel read ahead and drop pages behind.
+        _ = madvise(mapped, size, MADV_SEQUENTIAL)
         base = mapped
         bytes = UnsafeRawBufferPointer(start: mapped, count: size)
     }

@@ -15,9 +15,6 @@ public enum MATNumericClass: String, Sendable, CaseIterable {
         case .double, .int64, .uint64: 8
         }
     }
-
-    var isFloatingPoint: Bool { self == .double || self == .single }
-    var isSigned: Bool { [.int8, .int16, .int32, .int64].contains(self) }
 }
 
 /// A real numeric or logical array with MATLAB's dimensions and column-major elements.
@@ -85,17 +82,6 @@ public indirect enum MATValue: Sendable, Equatable {
 
     /// Field `name` of a 1×1 struct.
     public subscript(field name: String) -> MATValue? { structure?.field(name) }
-
-    /// What kind of value this is, for error messages.
-    public var kind: String {
-        switch self {
-        case .numeric(let a): "\(a.numericClass.rawValue) \(a.dims.map(String.init).joined(separator: "x"))"
-        case .char: "char"
-        case .cell: "cell"
-        case .structure: "struct"
-        case .omitted(let why): why
-        }
-    }
 }
 
 /// Where a value sits inside a variable, for choosing what to skip while reading.
