@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing (scripts/setup.sh), builds `dslr` in release mode,
-# and runs it. Until the photo pipeline lands this shows the engine DSLRKit runs on:
-# libtorch, devices, threads, CPU features, and a convolution throughput measurement.
+# puts real photos from a Debian package (mate-backgrounds, GPL-2+) into out/photos, and
+# enhances them with the default model into out/enhanced, with a before/after page at
+# out/before-after.html. Extra arguments go to `dslr enhance` (e.g. --model NAME).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/build-env.sh
 bin="$(build_release_dslr)"
-"$bin/dslr" doctor --benchmark
+"$bin/dslr" doctor
+if [ ! -f out/photos/LICENSE.md ]; then
+    "$bin/dslr" data photos out/photos --max-side 1600
+fi
+"$bin/dslr" enhance out/photos -o out/enhanced --report out/before-after.html "$@"
+echo "before/after: $(pwd)/out/before-after.html"

@@ -1,3 +1,4 @@
+import DSLRNN
 import DSLRTensor
 
 /// Builds a network from a state dict; throws a clear error when the tensors do not fit.
@@ -25,4 +26,13 @@ public enum Architectures {
 public let architectureMetadataKey = "dslrkit.architecture"
 
 // Filled in one place so the list of architectures reads as a table.
-private let registered: [String: ArchitectureBuilder] = [:]
+private let registered: [String: ArchitectureBuilder] = [
+    DPEDGenerator.architectureID: { state, source in
+        // The width is read from the weights, so narrower DPED variants load too.
+        let channels = state.first { $0.0 == "conv_in.weight" }?.1.shape.first ?? 64
+        let generator = try DPEDGenerator(channels: channels)
+        try generator.load(state, strict: true, source: source)
+        generator.eval()
+        return generator
+    },
+]

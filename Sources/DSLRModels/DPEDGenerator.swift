@@ -95,3 +95,8 @@ public struct DPEDResidualBlock: Module {
         return try norm2(conv2(h), layer: firstLayer + 1, state: norms).relu() + x
     }
 }
+
+extension DPEDGenerator: TileableNetwork {
+    public var normLayerCount: Int { Self.normLayerCount }
+    public func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor { try self(x, norms: norms) }
+}

@@ -53,6 +53,9 @@ struct Enhance: ParsableCommand {
     @Flag(help: "Drop EXIF, ICC and XMP instead of carrying them to the output.")
     var stripMetadata = false
 
+    @Option(help: "Write an HTML page showing each photo before and after.")
+    var report: String?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard tile >= 0 else { throw ValidationError("--tile must be 0 or positive") }
@@ -88,6 +91,7 @@ struct Enhance: ParsableCommand {
         FileHandle.standardError.write(Data(
             "enhancing \(jobs.count) photo\(jobs.count == 1 ? "" : "s") with \(entry.card.name) on \(device) (\(precision))\n".utf8))
         let failures = FailureList()
+        let done = FailureList()
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = next.take(below: jobs.count) {
@@ -98,6 +102,7 @@ struct Enhance: ParsableCommand {
                     let size = try enhanceFile(job, model: loaded, tiling: tiling, decode: decode, encode: encode) { done, total in
                         progress.step("\(name) tile \(min(done + 1, total))/\(total)")
                     }
+                    done.add(String(i))
                     let seconds = Date().timeIntervalSince(start)
                     let megapixels = Double(size.width * size.height) / 1e6
                     progress.finish(String(
@@ -110,6 +115,10 @@ struct Enhance: ParsableCommand {
             }
         }
         let failed = failures.items
+        if let report {
+            let finished = done.items.compactMap(Int.init).sorted().map { jobs[$0] }
+            try writeBeforeAfterPage(finished, to: report, model: entry.card.name)
+        }
         let summary = String(format: "enhanced %d of %d photos in %@", jobs.count - failed.count, jobs.count,
                              formatDuration(progress.elapsed))
         FileHandle.standardError.write(Data((summary + (failed.isEmpty ? "" : "; \(failed.count) failed") + "\n").utf8))
