@@ -13,6 +13,6 @@ for round in 1 2; do
 done
 "$venv/bin/python" bench/report.py "$out/dslr.jsonl" "$out/torch.jsonl" \
     "$("$bin/dslr" doctor | sed -n 's/^libtorch *//p')" "$("$venv/bin/python" -c 'import torch; print(torch.__version__)')" \
-    > docs/BENCHMARKS.md
-cat docs/BENCHMARKS.md
+    | "$venv/bin/python" bench/sections.py engine docs/BENCHMARKS.md
+sed -n '/<!-- bench:engine -->/,/<!-- \/bench:engine -->/p' docs/BENCHMARKS.md
 rm -rf "$out"

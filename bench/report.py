@@ -19,12 +19,11 @@ ours, peer = best(sys.argv[1]), best(sys.argv[2])
 our_version, peer_version = sys.argv[3], sys.argv[4]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 threads = next(iter(ours.values()))["threads"]
-print("# Benchmarks\n")
+print("## Engine\n")
 print("Measured by `bash bench/engine.sh`: DSLRKit (`dslr bench engine`, release build) and eager")
 print("PyTorch in Python run the same cases in one run on the same machine, alternating, two")
 print("rounds of five repetitions each; the best time per case is kept.")
 print(f"Machine: {cpu}, {threads} threads. DSLRKit on libtorch {our_version}; peer: PyTorch {peer_version}.\n")
-print("## Engine\n")
 print("| case | DSLRKit | PyTorch | speed ratio (PyTorch time / DSLRKit time) |")
 print("| --- | --- | --- | --- |")
 for case, row in ours.items():

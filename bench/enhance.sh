@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `dslr enhance` with the DPED generator against the same network and weights in eager
+# PyTorch (Python, from PyPI), on 1 MP and 12 MP JPEGs made from a Debian photo, fp32 and
+# bf16, in one run on this machine. Wall time and peak resident memory of each whole
+# command (decode, network, encode) are measured with /usr/bin/time; the table goes into
+# docs/BENCHMARKS.md (section "enhance").
+#   bash bench/enhance.sh            # everything (about half an hour on 2 cores)
+#   SIZES=1mp bash bench/enhance.sh  # only the 1 MP cases
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/build-env.sh
+bin="$(build_release_dslr)"
+venv="$(bash scripts/fixtures/python-env.sh)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+"$bin/dslr" data photos "$work/src" --count 1 >&2
+"$venv/bin/python" bench/enhance_peer.py prepare "$work" "$(ls "$work"/src/*.jpg | head -1)"
+results="$work/results.jsonl"
+
+measure() {  # measure CASE SIDE COMMAND...: appends {"case","side","seconds","peak_mib"}
+    local case="$1" side="$2"; shift 2
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/stdout" 2> "$work/stderr" || {
+        cat "$work/stderr" >&2; echo "bench: $case ($side) failed" >&2; return 1; }
+    read -r seconds kib < "$work/time"
+    printf '{"case": "%s", "side": "%s", "seconds": %s, "peak_mib": %s}\n' \
+        "$case" "$side" "$seconds" "$((kib / 1024))" | tee -a "$results" >&2
+}
+
+for size in ${SIZES:-1mp 12mp}; do
+    for precision in fp32 bf16; do
+        case="dped_${size}_${precision}"
+        input="$work/in_${size}.jpg"
+        measure "$case" torch "$venv/bin/python" bench/enhance_peer.py run "$input" "$work/torch.jpg" "$work/dped.safetensors" "$precision"
+        measure "$case" dslr_whole "$bin/dslr" enhance "$input" -o "$work/whole.jpg" --model "$work/dped.safetensors" --precision "$precision" --tile 0
+        measure "$case" dslr_tiled "$bin/dslr" enhance "$input" -o "$work/tiled.jpg" --model "$work/dped.safetensors" --precision "$precision"
+        "$bin/dslr" metrics "$work/whole.jpg" "$work/torch.jpg" --json > "$work/agree_$case.json"
+        "$bin/dslr" metrics "$work/tiled.jpg" "$work/whole.jpg" --json > "$work/tiles_$case.json"
+        "$venv/bin/python" - "$case" "$work" >> "$results" <<'PY'
+import json, sys
+case, work = sys.argv[1], sys.argv[2]
+agree = json.load(open(f"{work}/agree_{case}.json"))["mean"]["psnr"]
+tiles = json.load(open(f"{work}/tiles_{case}.json"))["mean"]["psnr"]
+print(json.dumps({"case": case, "side": "agreement", "psnr_whole_vs_torch": agree, "psnr_tiled_vs_whole": tiles}))
+PY
+    done
+done
+"$venv/bin/python" bench/report_enhance.py "$results" docs/BENCHMARKS.md \
+    "$("$bin/dslr" doctor | sed -n 's/^libtorch *//p')" "$("$venv/bin/python" -c 'import torch; print(torch.__version__)')"
+sed -n '/<!-- bench:enhance -->/,/<!-- \/bench:enhance -->/p' docs/BENCHMARKS.md
