@@ -68,7 +68,7 @@ struct DataSynth: ParsableCommand {
         let config = SynthConfig(
             phone: phone, patchSize: patchSize, patchesPerPhoto: patchesPerPhoto, maxSide: maxSide > 0 ? maxSide : nil,
             testPercent: testPercent, quality: quality, degradation: model)
-        let progress = DataProgress(label: "synth: photos")
+        let progress = ProgressReporter(total: sources.count, unit: "photos")
         let summary = try synthesizeDPED(sources: sources, output: output, config: config,
                                          progress: progress.update, report: warn)
         if let photoSource {

@@ -35,6 +35,20 @@ final class ProgressReporter: @unchecked Sendable {
         if isTerminal && done < total { draw() }
     }
 
+    /// Work reported as a running count (`done` of `total` items finished): redraws the bar
+    /// on a terminal and ends its line when everything is done; silent otherwise.
+    func update(_ done: Int, _ total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        self.done = done
+        guard isTerminal else { return }
+        if done >= total {
+            clear()
+            FileHandle.standardError.write(Data(String(format: "%d/%d %@ in %@\n", done, total, unit, formatDuration(elapsed)).utf8))
+        } else if Date().timeIntervalSince(lastDraw) > 0.1 {
+            draw()
+        }
+    }
+
     /// Seconds since the start.
     var elapsed: Double { Date().timeIntervalSince(start) }
 
