@@ -167,6 +167,48 @@ private func channelMeans(_ image: Tensor) throws -> [Double] {
         #expect(try !unsharpMask(noise, sigma: 1, amount: 1).equal(noise))
     }
 
+    @Test func equalizationKeepsHue() throws {
+        // Colour differences scale with luma, so each pixel's (R − Y′, B − Y′) keeps its direction.
+        let image = try castScene(cast: [1.0, 0.8, 0.6]) * 0.6 + 0.1
+        var config = ClassicConfig.identity
+        config.equalization = .clahe(.init(strength: 1))
+        let out = try ClassicEnhancer(config: config)(image)
+        func differences(_ x: Tensor) throws -> (Tensor, Tensor) {
+            let y = try x.narrow(1, start: 0, length: 1) * 0.2126 + x.narrow(1, start: 1, length: 1) * 0.7152
+                + x.narrow(1, start: 2, length: 1) * 0.0722
+            return try (x.narrow(1, start: 0, length: 1) - y, x.narrow(1, start: 2, length: 1) - y)
+        }
+        let (cr0, cb0) = try differences(image)
+        let (cr1, cb1) = try differences(out)
+        let unclipped = try out.amax(dims: [1], keepDim: true).lt(1) * out.amin(dims: [1], keepDim: true).gt(0)
+        // sin of the angle between the two difference vectors, where nothing was clipped.
+        let cross = try (cr1 * cb0 - cb1 * cr0).abs()
+        let norms = try ((cr0.square() + cb0.square()) * (cr1.square() + cb1.square())).sqrt() + 1e-12
+        let sine = try (cross / norms).maskedFill(unclipped.logicalNot(), 0).max().item()
+        print("equalisation hue change: max |sin angle| \(sine)")
+        #expect(sine < 1e-6)
+        #expect(try classicMaxDiff(out, image) > 0.05)
+    }
+
+    @Test func gaussianBlurHandlesRadiiLargerThanTheImage() throws {
+        // radius 8 on a 3 × 4 image: the border mirrors repeatedly, as scipy's reflect mode.
+        let values = (0..<12).map { Double($0 * $0 % 7) / 7 }
+        let image = try Tensor(values, shape: [1, 1, 3, 4])
+        let sigma = 2.0, radius = 8
+        let taps = (-radius...radius).map { exp(-0.5 / (sigma * sigma) * Double($0 * $0)) }
+        let kernel = taps.map { $0 / taps.reduce(0, +) }
+        func mirror(_ i: Int, _ n: Int) -> Int {
+            var m = i % (2 * n)
+            if m < 0 { m += 2 * n }
+            return m < n ? m : 2 * n - 1 - m
+        }
+        var vertical = [Double](repeating: 0, count: 12), expected = vertical
+        for y in 0..<3 { for x in 0..<4 { for k in -radius...radius { vertical[y * 4 + x] += kernel[k + radius] * values[mirror(y + k, 3) * 4 + x] } } }
+        for y in 0..<3 { for x in 0..<4 { for k in -radius...radius { expected[y * 4 + x] += kernel[k + radius] * vertical[y * 4 + mirror(x + k, 4)] } } }
+        let out = try gaussianBlur(image, sigma: sigma).toArray(Double.self)
+        #expect(zip(out, expected).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
     @Test func rejectsBadInput() throws {
         #expect(throws: TorchError.self) { try ClassicEnhancer()(Tensor.zeros([1, 1, 8, 8])) }
         #expect(throws: TorchError.self) { try ClassicEnhancer()(Tensor.zeros([3, 8, 8])) }
