@@ -129,11 +129,15 @@ extension ClassicConfig {
         public var eps: Double
         /// Gaussian sigma for the chroma channels (0: leave chroma alone).
         public var chromaSigma: Double
+        /// Both filters run at 1 / subsample of the resolution and are upsampled (the fast
+        /// guided filter); 1 filters at full resolution.
+        public var subsample: Int
 
-        public init(radius: Int = 2, eps: Double = 4e-4, chromaSigma: Double = 1) {
+        public init(radius: Int = 2, eps: Double = 4e-4, chromaSigma: Double = 1, subsample: Int = 2) {
             self.radius = radius
             self.eps = eps
             self.chromaSigma = chromaSigma
+            self.subsample = subsample
         }
     }
 

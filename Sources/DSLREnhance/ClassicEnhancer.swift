@@ -52,9 +52,9 @@ public struct ClassicEnhancer: Sendable {
         var cr = try rgb.narrow(1, start: 0, length: 1) - y
         var cb = try rgb.narrow(1, start: 2, length: 1) - y
         if let settings = config.denoise {
-            y = try guidedFilter(y, radius: settings.radius, eps: settings.eps)
+            y = try guidedFilter(y, radius: settings.radius, eps: settings.eps, subsample: settings.subsample)
             if settings.chromaSigma > 0 {
-                let chroma = try gaussianBlur(cat([cr, cb], dim: 1), sigma: settings.chromaSigma)
+                let chroma = try smoothBlur(cat([cr, cb], dim: 1), sigma: settings.chromaSigma, subsample: settings.subsample)
                 (cr, cb) = try (chroma.narrow(1, start: 0, length: 1), chroma.narrow(1, start: 1, length: 1))
             }
         }
