@@ -30,7 +30,7 @@ public func equalizeAdaptHist(
     if let kernelSize, kernelSize.count != 2 || !kernelSize.allSatisfy({ $0 >= 1 }) {
         throw TorchError("equalizeAdaptHist: kernelSize must be two positive sizes, got \(kernelSize)")
     }
-    return try forEachPlane(of: image, "equalizeAdaptHist") { plane in
+    return try mapPlanes(of: image, "equalizeAdaptHist") { plane in
         let (h, w) = (plane.shape[0], plane.shape[1])
         let kernel = kernelSize ?? [Swift.max(h / 8, 1), Swift.max(w / 8, 1)]
         return try CLAHEPlane(plane, kernel: (kernel[0], kernel[1]), clipLimit: clipLimit, nbins: nbins).equalized()
@@ -87,7 +87,7 @@ private struct CLAHEPlane {
         if indices.last! - first == indices.count - 1, indices.elementsEqual(first..<(first + indices.count)) {
             return try x.narrow(dim, start: first, length: indices.count)
         }
-        return try x.indexSelect(dim, indexTensor(indices, on: x.device))
+        return try x.indexSelect(dim, int64Indices(indices, on: x.device))
     }
 
     func equalized() throws -> Tensor {
@@ -189,7 +189,7 @@ private struct InterpolationAxis {
 
 /// numpy's `reflect` padding: the index in 0..<n that position i (any integer) mirrors to,
 /// without repeating the edge sample.
-func reflectIndex(_ i: Int, _ n: Int) -> Int {
+private func reflectIndex(_ i: Int, _ n: Int) -> Int {
     guard n > 1 else { return 0 }
     let period = 2 * (n - 1)
     var m = i % period
@@ -198,20 +198,13 @@ func reflectIndex(_ i: Int, _ n: Int) -> Int {
 }
 
 /// An int64 index tensor on `device`.
-func indexTensor(_ indices: [Int], on device: Device = .cpu) throws -> Tensor {
+func int64Indices(_ indices: [Int], on device: Device = .cpu) throws -> Tensor {
     try Tensor(indices.map(Int64.init), shape: [indices.count]).to(device)
-}
-
-extension Tensor {
-    /// A tensor shaped like this one filled with `value`.
-    func fullLike(_ value: Double) throws -> Tensor {
-        try Tensor.full(shape, value, dtype: dtype, device: device)
-    }
 }
 
 /// skimage's `clip_histogram`: clip at `limit`, hand the excess out evenly, then one count at
 /// a time to every step-th bin below the limit until none is left or no bin can take more.
-func clipHistogram(_ hist: inout ArraySlice<Int>, limit: Int) {
+private func clipHistogram(_ hist: inout ArraySlice<Int>, limit: Int) {
     let bins = hist.indices
     var excess = 0
     for i in bins where hist[i] > limit {

@@ -33,13 +33,13 @@ public struct ClassicEnhancer: Sendable {
         }
         return try withNoGrad {
             var x = try image.clamp(min: 0, max: 1)
-            if let curve = config.inputEncoding { x = try encode(x, curve) }
+            if let curve = config.inputEncoding { x = try curve.encode(x) }
             if let settings = config.whiteBalance { x = try autoWhiteBalance(x, settings) }
             if let settings = config.levels { x = try autoLevels(x, settings) }
             if config.denoise != nil || config.equalization != nil || config.sharpen != nil {
                 x = try processLuma(x)
             }
-            if let gamma = config.toneGamma { x = try encode(x, .power(gamma: gamma)) }
+            if let gamma = config.toneGamma { x = try ClassicConfig.TransferCurve.power(gamma: gamma).encode(x) }
             return x
         }
     }
@@ -48,13 +48,13 @@ public struct ClassicEnhancer: Sendable {
     /// differences R − Y′ and B − Y′ alongside; a linear split, so neutral pixels stay exactly
     /// neutral and a 12 MP photo costs a few passes instead of a CIELAB round trip.
     private func processLuma(_ rgb: Tensor) throws -> Tensor {
-        var y = try luma(rgb)
+        var y = try rec709Luma(rgb)
         var cr = try rgb.narrow(1, start: 0, length: 1) - y
         var cb = try rgb.narrow(1, start: 2, length: 1) - y
         if let settings = config.denoise {
             y = try guidedFilter(y, radius: settings.radius, eps: settings.eps, subsample: settings.subsample)
             if settings.chromaSigma > 0 {
-                let chroma = try smoothBlur(cat([cr, cb], dim: 1), sigma: settings.chromaSigma, subsample: settings.subsample)
+                let chroma = try lowResolutionBlur(cat([cr, cb], dim: 1), sigma: settings.chromaSigma, subsample: settings.subsample)
                 (cr, cb) = try (chroma.narrow(1, start: 0, length: 1), chroma.narrow(1, start: 1, length: 1))
             }
         }
@@ -72,7 +72,7 @@ public struct ClassicEnhancer: Sendable {
         }
         let red = try y + cr
         let blue = try y + cb
-        let green = try (y - red * lumaWeights[0] - blue * lumaWeights[2]) / lumaWeights[1]
+        let green = try (y - red * rec709Weights[0] - blue * rec709Weights[2]) / rec709Weights[1]
         return try cat([red, green, blue], dim: 1).clamp(min: 0, max: 1)
     }
 
@@ -103,14 +103,16 @@ private let chromaScaleFloor = 0.05
 /// The largest factor by which equalisation may scale a pixel's colour differences.
 private let maxChromaScale = 3.0
 
-/// Encodes linear light for display with `curve` (input clipped to [0, 1]).
-public func encode(_ linear: Tensor, _ curve: ClassicConfig.TransferCurve) throws -> Tensor {
-    let x = try linear.clamp(min: 0, max: 1)
-    switch curve {
-    case .srgb:
-        return try linearToSrgb(x).clamp(min: 0, max: 1)
-    case .power(let gamma):
-        guard gamma > 0 else { throw TorchError("encode: gamma must be positive, got \(gamma)") }
-        return try x.pow(1 / gamma)
+extension ClassicConfig.TransferCurve {
+    /// Encodes linear light for display with this curve (input clipped to [0, 1]).
+    public func encode(_ linear: Tensor) throws -> Tensor {
+        let x = try linear.clamp(min: 0, max: 1)
+        switch self {
+        case .srgb:
+            return try linearToSrgb(x).clamp(min: 0, max: 1)
+        case .power(let gamma):
+            guard gamma > 0 else { throw TorchError("TransferCurve.encode: gamma must be positive, got \(gamma)") }
+            return try x.pow(1 / gamma)
+        }
     }
 }

@@ -46,7 +46,7 @@ private func symmetricPadWidth(_ x: Tensor, radius: Int) throws -> Tensor {
         let right = try x.narrow(3, start: w - radius, length: radius).flip([3])
         return try cat([left, x, right], dim: 3)
     }
-    let index = try indexTensor((-radius..<(w + radius)).map { symmetricIndex($0, w) }, on: x.device)
+    let index = try int64Indices((-radius..<(w + radius)).map { symmetricIndex($0, w) }, on: x.device)
     return try x.indexSelect(3, index)
 }
 
@@ -73,7 +73,7 @@ public func guidedFilter(_ image: Tensor, radius: Int, eps: Double, subsample: I
     guard subsample >= 1 else { throw TorchError("guidedFilter: subsample must be at least 1, got \(subsample)") }
     guard radius > 0 else { return image }
     let (h, w) = (shape[2], shape[3])
-    let small = subsample == 1 ? image : try shrink(image, by: subsample)
+    let small = subsample == 1 ? image : try areaShrink(image, by: subsample)
     let r = subsample == 1 ? radius : Swift.max(1, radius / subsample)
     let mean = try boxMean(small, radius: r)
     let variance = try (boxMean(small.square(), radius: r) - mean.square()).clamp(min: 0)
@@ -88,7 +88,7 @@ public func guidedFilter(_ image: Tensor, radius: Int, eps: Double, subsample: I
 }
 
 /// Area-averages an NCHW tensor down by `factor` (a partial last block averages what it has).
-func shrink(_ image: Tensor, by factor: Int) throws -> Tensor {
+func areaShrink(_ image: Tensor, by factor: Int) throws -> Tensor {
     let (h, w) = (image.shape[2], image.shape[3])
     let size = [(h + factor - 1) / factor, (w + factor - 1) / factor]
     return try adaptiveAvgPool2d(image, outputSize: size)
@@ -97,10 +97,10 @@ func shrink(_ image: Tensor, by factor: Int) throws -> Tensor {
 /// Gaussian blur of low-frequency planes (chroma) at 1 / `subsample` of the resolution, then
 /// bilinear upsampling: at sigma of a pixel or two the result is visually the same as a full
 /// blur for a fraction of the cost.
-func smoothBlur(_ image: Tensor, sigma: Double, subsample: Int) throws -> Tensor {
+func lowResolutionBlur(_ image: Tensor, sigma: Double, subsample: Int) throws -> Tensor {
     guard subsample > 1 else { return try gaussianBlur(image, sigma: sigma) }
     let (h, w) = (image.shape[2], image.shape[3])
-    let blurred = try gaussianBlur(shrink(image, by: subsample), sigma: sigma / Double(subsample))
+    let blurred = try gaussianBlur(areaShrink(image, by: subsample), sigma: sigma / Double(subsample))
     return try interpolate(blurred, size: [h, w], mode: .bilinear(alignCorners: false))
 }
 
@@ -111,7 +111,7 @@ private func boxMean(_ x: Tensor, radius: Int) throws -> Tensor {
 }
 
 /// scipy's `reflect` border: the index in 0..<n that position i mirrors to, edge included.
-func symmetricIndex(_ i: Int, _ n: Int) -> Int {
+private func symmetricIndex(_ i: Int, _ n: Int) -> Int {
     let period = 2 * n
     var m = i % period
     if m < 0 { m += period }

@@ -18,7 +18,7 @@ public func autoLevels(_ image: Tensor, _ settings: ClassicConfig.Levels) throws
     }
     let images = try (0..<image.shape[0]).map { n in
         let x = try image.narrow(0, start: n, length: 1)
-        let points = try percentiles(luma(statisticsSample(x)), [settings.lowPercentile, settings.highPercentile])
+        let points = try percentiles(rec709Luma(statisticsSample(x)), [settings.lowPercentile, settings.highPercentile])
         let (black, white) = levelPoints(black: points[0], white: points[1], maxGain: settings.maxGain)
         return try contrastStretch(x, black: black, white: white)
     }
@@ -26,7 +26,7 @@ public func autoLevels(_ image: Tensor, _ settings: ClassicConfig.Levels) throws
 }
 
 /// Widens black...white around its middle to at least 1 / maxGain, kept inside 0...1.
-func levelPoints(black: Double, white: Double, maxGain: Double) -> (Double, Double) {
+private func levelPoints(black: Double, white: Double, maxGain: Double) -> (Double, Double) {
     let minimumRange = 1 / maxGain
     guard white - black < minimumRange else { return (black, white) }
     let middle = (black + white) / 2

@@ -12,7 +12,7 @@ public func autoWhiteBalance(_ image: Tensor, _ settings: ClassicConfig.WhiteBal
 /// encode(clip(gain · decode(x))). Evaluated through a table over the 65536 16-bit levels, so
 /// a 12 MP photo costs one lookup per value instead of two transfer curves (the 16-bit
 /// quantisation moves values by at most 1 / 131070).
-func applyLinearGains(_ image: Tensor, _ gains: Tensor) throws -> Tensor {
+private func applyLinearGains(_ image: Tensor, _ gains: Tensor) throws -> Tensor {
     let (n, c) = (image.shape[0], image.shape[1])
     let device = image.device
     // Half-precision types cannot hold 65535; they are looked up through float32.
@@ -61,13 +61,13 @@ public func whiteBalanceGains(_ image: Tensor, _ settings: ClassicConfig.WhiteBa
 
 private func imageGains(_ encoded: Tensor, _ settings: ClassicConfig.WhiteBalance) throws -> [Double] {
     let usable = try encoded.amax(dims: [1], keepDim: true).le(settings.clippedAbove)
-        * luma(encoded).ge(settings.darkBelow)
+        * rec709Luma(encoded).ge(settings.darkBelow)
     let count = try usable.to(.float64).sum().item()
     guard count >= Swift.max(1, 0.001 * Double(usable.count)) else { return [1, 1, 1] }
     let linear = try srgbToLinear(encoded).to(.float64)
     let weight = try usable.to(.float64)
     let means = try ((linear * weight).sum(dims: [0, 2, 3]) / count).toArray(Double.self)
-    let meanLuminance = zip(lumaWeights, means).map { $0 * $1 }.reduce(0, +)
+    let meanLuminance = zip(rec709Weights, means).map { $0 * $1 }.reduce(0, +)
     guard means.allSatisfy({ $0 > 0 }) else { return [1, 1, 1] }
 
     let grayWorld = means.map { meanLuminance / $0 }
@@ -81,13 +81,13 @@ private func imageGains(_ encoded: Tensor, _ settings: ClassicConfig.WhiteBalanc
             }
             whites.append(p[0])
         }
-        let white = zip(lumaWeights, whites).map { $0 * $1 }.reduce(0, +)
+        let white = zip(rec709Weights, whites).map { $0 * $1 }.reduce(0, +)
         let whitePatch = whites.map { white / $0 }
         estimate = settings.method == .whitePatch ? whitePatch : zip(grayWorld, whitePatch).map { ($0 * $1).squareRoot() }
     }
     let limited = estimate.map { pow(Swift.min(Swift.max($0, 1 / settings.maxGain), settings.maxGain), settings.strength) }
     // Keep the exposure: white balance changes colour, auto levels changes brightness.
-    let balancedLuminance = zip(zip(lumaWeights, limited), means).map { $0.0 * $0.1 * $1 }.reduce(0, +)
+    let balancedLuminance = zip(zip(rec709Weights, limited), means).map { $0.0 * $0.1 * $1 }.reduce(0, +)
     let scale = meanLuminance / balancedLuminance
     return limited.map { $0 * scale }
 }
