@@ -45,7 +45,7 @@ public struct ClassicEnhancer: Sendable {
     }
 
     /// Stages 4-6 on luma Y′ (Rec. 709 weights of the encoded values) with the colour
-    /// differences R − Y′ and B − Y′ alongside; a linear split, so neutral pixels stay exactly
+    /// differences R − Y′ and B − Y′ alongside; a linear split, so neutral pixels stay
     /// neutral and a 12 MP photo costs a few passes instead of a CIELAB round trip.
     private func processLuma(_ rgb: Tensor) throws -> Tensor {
         var y = try rec709Luma(rgb)
