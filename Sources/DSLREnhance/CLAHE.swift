@@ -30,7 +30,7 @@ public func equalizeAdaptHist(
     if let kernelSize, kernelSize.count != 2 || !kernelSize.allSatisfy({ $0 >= 1 }) {
         throw TorchError("equalizeAdaptHist: kernelSize must be two positive sizes, got \(kernelSize)")
     }
-    return try forEachPlane(of: image, "equalizeAdaptHist") { plane in
+    return try mapPlanes(of: image, "equalizeAdaptHist") { plane in
         let (h, w) = (plane.shape[0], plane.shape[1])
         let kernel = kernelSize ?? [Swift.max(h / 8, 1), Swift.max(w / 8, 1)]
         return try CLAHEPlane(plane, kernel: (kernel[0], kernel[1]), clipLimit: clipLimit, nbins: nbins).equalized()
@@ -47,8 +47,9 @@ private struct CLAHEPlane {
     let nh: Int, nw: Int
     let nbins: Int
     let clipLimit: Double
-    /// The 14-bit rescale: q = round((u - uMin) / (uMax - uMin) · 16383) with u the 16-bit image.
-    let uMin: Double, uMax: Double
+    /// The bin of every 16-bit level (skimage's rescale to 14 bits, then `// binSize`), int64:
+    /// a 65536-entry table turns the per-pixel requantisation into one lookup.
+    let binOfLevel: Tensor
 
     init(_ image: Tensor, kernel: (Int, Int), clipLimit: Double, nbins: Int) throws {
         self.image = try image.clamp(min: 0, max: 1)
@@ -60,27 +61,33 @@ private struct CLAHEPlane {
         self.nbins = nbins
         self.clipLimit = clipLimit
         // img_as_uint is monotone, so the extremes of the 16-bit image are those of the input.
-        let extremes = try Self.toUInt16(stack([self.image.min(), self.image.max()])).toArray(Double.self)
-        (uMin, uMax) = (extremes[0], extremes[1])
+        let extremes = try Self.toUInt16(stack([self.image.min(), self.image.max()])).to(.float64).toArray(Double.self)
+        let (uMin, uMax) = (extremes[0], extremes[1])
+        let u = try Tensor.arange(0, 65536, dtype: .float64, device: device)
+        let top = Double(claheGrayLevels - 1)
+        let q = uMin != uMax ? try ((u - uMin) / (uMax - uMin) * top).round() : try u.clamp(min: 0, max: top)
+        binOfLevel = try (q / Double(1 + claheGrayLevels / nbins)).floor().to(.int64)
     }
 
-    /// skimage's float → uint16 conversion, computed in the input's float type as it does.
+    /// skimage's float → uint16 conversion (x in [0, 1]), computed in the input's float type as
+    /// it does; int64.
     private static func toUInt16(_ x: Tensor) throws -> Tensor {
-        try (x * 65535).round().clamp(min: 0, max: 65535).to(.float64)
+        try (x * 65535).round().to(.int64)
     }
 
-    /// The histogram bin of each pixel of `rows` × `cols` (original indices), as float64.
-    func bins(rows: Tensor, cols: Tensor) throws -> Tensor {
-        let u = try Self.toUInt16(image.indexSelect(0, rows).indexSelect(1, cols))
-        let levels = Double(claheGrayLevels - 1)
-        let q: Tensor
-        if uMin != uMax {
-            q = try ((u - uMin) / (uMax - uMin) * levels).round()
-        } else {
-            q = try u.clamp(min: 0, max: levels)
+    /// The histogram bin of each pixel of `rows` × `cols` (original indices, reflected past
+    /// the edges), int64.
+    func bins(rows: [Int], cols: [Int]) throws -> Tensor {
+        try binOfLevel.take(Self.toUInt16(Self.pick(Self.pick(image, 0, rows), 1, cols)))
+    }
+
+    /// `indices` of `dim`: a view when they are a plain range, else a gathered copy.
+    private static func pick(_ x: Tensor, _ dim: Int, _ indices: [Int]) throws -> Tensor {
+        guard let first = indices.first else { return try x.narrow(dim, start: 0, length: 0) }
+        if indices.last! - first == indices.count - 1, indices.elementsEqual(first..<(first + indices.count)) {
+            return try x.narrow(dim, start: first, length: indices.count)
         }
-        let binSize = Double(1 + claheGrayLevels / nbins)
-        return try (q / binSize).floor()
+        return try x.indexSelect(dim, int64Indices(indices, on: x.device))
     }
 
     func equalized() throws -> Tensor {
@@ -98,63 +105,35 @@ private struct CLAHEPlane {
     private func tileMappings() throws -> Tensor {
         // Tiles start at pixel 0 and the last row/column of tiles reaches into the reflected
         // padding past the image (skimage pads by half a kernel before and the rest after).
-        let cols = try indexTensor((0..<(nw * kw)).map { reflectIndex($0, w) }, on: device)
+        let cols = (0..<(nw * kw)).map { reflectIndex($0, w) }
         let tileCount = nh * nw
         var histogram = try Tensor.zeros([tileCount * nbins], dtype: .int64, device: device)
-        let tileOffsets = try Tensor((0..<nw).map { Double($0 * nbins) }, shape: [nw, 1]).to(device)
         // One band of tile rows at a time keeps memory at a band, not the whole image.
         for tr in 0..<nh {
-            let rows = try indexTensor((0..<kh).map { reflectIndex(tr * kh + $0, h) }, on: device)
+            let rows = (0..<kh).map { reflectIndex(tr * kh + $0, h) }
             let b = try bins(rows: rows, cols: cols)
                 .reshape([kh, nw, kw]).permute([1, 0, 2]).reshape([nw, kh * kw])
-            let keys = try (b + (tileOffsets + Double(tr * nw * nbins))).flatten().to(.int64)
+            let tileOffsets = try Tensor((0..<nw).map { Int64((tr * nw + $0) * nbins) }, shape: [nw, 1]).to(device)
+            let keys = try (b + tileOffsets).flatten()
             histogram = try histogram + keys.bincount(minLength: tileCount * nbins)
         }
-        let hist = try clipHistograms(histogram.to(.float64).reshape([tileCount, nbins]))
+        let hist = try clipHistograms(histogram.reshape([tileCount, nbins]))
         let pixels = Double(kh * kw)
         let levels = Double(claheGrayLevels - 1)
         return try (hist.cumsum(dim: 1) * (levels / pixels)).clamp(max: levels).floor()
     }
 
-    /// skimage's `clip_histogram` on every tile at once: clip at the limit, hand the excess out
-    /// evenly, then in strided single counts until none is left or no bin can take more.
+    /// Clips every tile's histogram (`clipHistogram`) on the CPU: the redistribution is a
+    /// sequential, data-dependent loop over at most a few bins per tile, which as engine ops
+    /// would cost thousands of tiny kernel launches instead of microseconds.
     private func clipHistograms(_ histogram: Tensor) throws -> Tensor {
         let pixels = kh * kw
-        let limit = Double(clipLimit > 0 ? Swift.max(Int(clipLimit * Double(pixels)), 1) : pixels)
-        var hist = histogram
-        let over = try hist.gt(limit)
-        var excess = try `where`(over, hist - limit, hist.zerosLike()).sum(dims: [1], keepDim: true)
-        hist = try hist.clamp(max: limit)
-
-        let increment = try (excess / Double(nbins)).floor()
-        let upper = try (limit - increment)
-        let low = try hist.lt(upper).to(.float64)
-        excess = try excess - low.sum(dims: [1], keepDim: true) * increment
-        hist = try hist + low * increment
-        let mid = try hist.lt(upper).logicalNot() * hist.lt(limit)
-        excess = try excess - `where`(mid, limit - hist, hist.zerosLike()).sum(dims: [1], keepDim: true)
-        hist = try `where`(mid, hist.fullLike(limit), hist)
-
-        let position = try Tensor.arange(0, Double(nbins), dtype: .float64, device: device).reshape([1, nbins])
-        var running = try excess.gt(0)
-        while try running.any() {
-            let before = excess
-            var active = running
-            for index in 0..<nbins {
-                let under = try hist.lt(limit)
-                let count = try under.to(.float64).sum(dims: [1], keepDim: true)
-                let step = try (count / excess.clamp(min: 1)).floor().clamp(min: 1)
-                let offset = try position - Double(index)
-                let strided = try offset.ge(0) * offset.remainder(step).eq(0)
-                let add = try (under * strided * active).to(.float64)
-                hist = try hist + add
-                excess = try excess - add.sum(dims: [1], keepDim: true)
-                active = try active * excess.gt(0)
-                if try !active.any() { break }
-            }
-            running = try running * excess.gt(0) * excess.eq(before).logicalNot()
+        let limit = clipLimit > 0 ? Swift.max(Int(clipLimit * Double(pixels)), 1) : pixels
+        var counts = try histogram.toArray(Int64.self).map(Int.init)
+        for start in stride(from: 0, to: counts.count, by: nbins) {
+            clipHistogram(&counts[start..<(start + nbins)], limit: limit)
         }
-        return hist
+        return try Tensor(counts.map(Double.init), shape: histogram.shape).to(device)
     }
 
     /// Blends the four nearest tile mappings of every pixel, weighted by its position between
@@ -163,22 +142,21 @@ private struct CLAHEPlane {
         let flatMaps = try maps.flatten()
         let rows = InterpolationAxis(size: h, kernel: kh, tiles: nh, stride: nw * nbins)
         let cols = InterpolationAxis(size: w, kernel: kw, tiles: nw, stride: nbins)
-        let colOffsets = try cols.offsets.map { try Tensor($0, shape: [1, w]).to(device) }
+        let colOffsets = try cols.offsets.map { try Tensor($0.map(Int64.init), shape: [1, w]).to(device) }
         let colWeights = try cols.weights.map { try Tensor($0, shape: [1, w]).to(device) }
-        let allCols = try indexTensor(Array(0..<w), on: device)
         let band = Swift.max(1, (1 << 20) / w)
         var out: [Tensor] = []
         for start in stride(from: 0, to: h, by: band) {
             let n = Swift.min(band, h - start)
             let range = start..<(start + n)
-            let b = try bins(rows: indexTensor(Array(range), on: device), cols: allCols)
+            let b = try bins(rows: Array(range), cols: Array(0..<w))
             var acc = try Tensor.zeros([n, w], dtype: .float32, device: device)
+            let columnIndex = try colOffsets.map { try b + $0 }
             for er in 0..<2 {
-                let rowOffset = try Tensor(Array(rows.offsets[er][range]), shape: [n, 1]).to(device)
+                let rowOffset = try Tensor(rows.offsets[er][range].map(Int64.init), shape: [n, 1]).to(device)
                 let rowWeight = try Tensor(Array(rows.weights[er][range]), shape: [n, 1]).to(device)
                 for ec in 0..<2 {
-                    let index = try (b + (rowOffset + colOffsets[ec])).to(.int64)
-                    let mapped = try flatMaps.take(index)
+                    let mapped = try flatMaps.take(columnIndex[ec] + rowOffset)
                     let weight = try colWeights[ec] * rowWeight
                     acc = try acc + (mapped * weight).to(.float32)
                 }
@@ -193,7 +171,7 @@ private struct CLAHEPlane {
 /// tiles (before, after) and their weights. Pixel i sits at padded position i + k/2 in block
 /// (i + k/2) / k; block b blends tiles b - 1 and b (clamped to the grid), weights 1 - j/k and j/k.
 private struct InterpolationAxis {
-    var offsets: [[Double]] = [[], []]
+    var offsets: [[Int]] = [[], []]
     var weights: [[Double]] = [[], []]
 
     init(size: Int, kernel: Int, tiles: Int, stride: Int) {
@@ -201,8 +179,8 @@ private struct InterpolationAxis {
             let p = i + kernel / 2
             let block = p / kernel
             let c = Double(p % kernel) / Double(kernel)
-            offsets[0].append(Double(Swift.min(Swift.max(block - 1, 0), tiles - 1) * stride))
-            offsets[1].append(Double(Swift.min(block, tiles - 1) * stride))
+            offsets[0].append(Swift.min(Swift.max(block - 1, 0), tiles - 1) * stride)
+            offsets[1].append(Swift.min(block, tiles - 1) * stride)
             weights[0].append(1 - c)
             weights[1].append(c)
         }
@@ -211,7 +189,7 @@ private struct InterpolationAxis {
 
 /// numpy's `reflect` padding: the index in 0..<n that position i (any integer) mirrors to,
 /// without repeating the edge sample.
-func reflectIndex(_ i: Int, _ n: Int) -> Int {
+private func reflectIndex(_ i: Int, _ n: Int) -> Int {
     guard n > 1 else { return 0 }
     let period = 2 * (n - 1)
     var m = i % period
@@ -220,13 +198,41 @@ func reflectIndex(_ i: Int, _ n: Int) -> Int {
 }
 
 /// An int64 index tensor on `device`.
-func indexTensor(_ indices: [Int], on device: Device = .cpu) throws -> Tensor {
+func int64Indices(_ indices: [Int], on device: Device = .cpu) throws -> Tensor {
     try Tensor(indices.map(Int64.init), shape: [indices.count]).to(device)
 }
 
-extension Tensor {
-    /// A tensor shaped like this one filled with `value`.
-    func fullLike(_ value: Double) throws -> Tensor {
-        try Tensor.full(shape, value, dtype: dtype, device: device)
+/// skimage's `clip_histogram`: clip at `limit`, hand the excess out evenly, then one count at
+/// a time to every step-th bin below the limit until none is left or no bin can take more.
+private func clipHistogram(_ hist: inout ArraySlice<Int>, limit: Int) {
+    let bins = hist.indices
+    var excess = 0
+    for i in bins where hist[i] > limit {
+        excess += hist[i] - limit
+        hist[i] = limit
+    }
+    let increment = excess / bins.count
+    let upper = limit - increment
+    for i in bins where hist[i] < upper {
+        hist[i] += increment
+        excess -= increment
+    }
+    // Bins the even share would overfill (including some just raised) are filled to the limit.
+    for i in bins where hist[i] >= upper && hist[i] < limit {
+        excess -= limit - hist[i]
+        hist[i] = limit
+    }
+    while excess > 0 {
+        let before = excess
+        for index in 0..<bins.count {
+            let under = bins.reduce(0) { $0 + (hist[$1] < limit ? 1 : 0) }
+            let step = Swift.max(1, under / excess)
+            for i in stride(from: bins.lowerBound + index, to: bins.upperBound, by: step) where hist[i] < limit {
+                hist[i] += 1
+                excess -= 1
+            }
+            if excess <= 0 { break }
+        }
+        if excess == before { break }
     }
 }

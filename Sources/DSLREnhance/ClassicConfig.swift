@@ -11,11 +11,11 @@ public struct ClassicConfig: Sendable, Equatable {
     public var whiteBalance: WhiteBalance?
     /// (3) Auto levels: black and white points from luminance percentiles.
     public var levels: Levels?
-    /// (4) Edge-preserving luminance denoising and chroma smoothing (CIELAB).
+    /// (4) Edge-preserving luma denoising and chroma smoothing.
     public var denoise: Denoise?
-    /// (5) Histogram equalisation of CIELAB lightness, adaptive (CLAHE) or global.
+    /// (5) Histogram equalisation of luma, adaptive (CLAHE) or global; chroma follows in proportion.
     public var equalization: Equalization?
-    /// (6) Unsharp masking of CIELAB lightness.
+    /// (6) Unsharp masking of luma.
     public var sharpen: Sharpen?
     /// (7) A final power curve out = in^(1 / toneGamma), MPSE's last step (2.2 there).
     public var toneGamma: Double?
@@ -45,7 +45,7 @@ public struct ClassicConfig: Sendable, Equatable {
     /// MPSE phase 3 (Huang and Liu): histogram equalisation with the paper's discrete mapping
     /// T(k) = floor((L - 1) Σ p_n) over 256 levels, then gamma correction 1/2.2. The paper
     /// equalises per semantic region using its network's enhancement factors; without them
-    /// the equalisation here is global, on CIELAB lightness so hues are kept.
+    /// the equalisation here is global, on luma with chroma scaled alongside so hues are kept.
     public static let mpse = ClassicConfig(
         equalization: .global(HistogramEqualization(method: .discrete(levels: 256))), toneGamma: 2.2)
 
@@ -120,37 +120,41 @@ extension ClassicConfig {
         }
     }
 
-    /// Mild denoising: a self-guided filter on lightness and a small Gaussian on chroma
-    /// (CIELAB a, b), where phone noise is most visible and detail least.
+    /// Mild denoising: a self-guided filter on luma and a small Gaussian on the colour
+    /// differences (R − Y′, B − Y′), where phone noise is most visible and detail least.
     public struct Denoise: Sendable, Equatable {
         /// Guided-filter window radius in pixels.
         public var radius: Int
-        /// Guided-filter eps, in (L / 100)² units: local variation below √eps is smoothed.
+        /// Guided-filter eps (luma², luma in 0...1): local variation below √eps is smoothed.
         public var eps: Double
         /// Gaussian sigma for the chroma channels (0: leave chroma alone).
         public var chromaSigma: Double
+        /// Both filters run at 1 / subsample of the resolution and are upsampled (the fast
+        /// guided filter); 1 filters at full resolution.
+        public var subsample: Int
 
-        public init(radius: Int = 2, eps: Double = 4e-4, chromaSigma: Double = 1) {
+        public init(radius: Int = 2, eps: Double = 4e-4, chromaSigma: Double = 1, subsample: Int = 2) {
             self.radius = radius
             self.eps = eps
             self.chromaSigma = chromaSigma
+            self.subsample = subsample
         }
     }
 
-    /// Which histogram equalisation runs on lightness.
+    /// Which histogram equalisation runs on luma.
     public enum Equalization: Sendable, Equatable {
         case clahe(CLAHE)
         case global(HistogramEqualization)
     }
 
-    /// CLAHE as `skimage.exposure.equalize_adapthist` on CIELAB lightness.
+    /// CLAHE as `skimage.exposure.equalize_adapthist` on luma.
     public struct CLAHE: Sendable, Equatable {
         /// Tiles per side: the contextual region is 1/tiles of the height and of the width
         /// (8 is skimage's default kernel size).
         public var tiles: Int
         public var clipLimit: Double
         public var nbins: Int
-        /// Blend between the input (0) and the equalised lightness (1).
+        /// Blend between the input (0) and the equalised luma (1).
         public var strength: Double
 
         public init(tiles: Int = 8, clipLimit: Double = 0.01, nbins: Int = 256, strength: Double = 0.4) {
@@ -161,7 +165,7 @@ extension ClassicConfig {
         }
     }
 
-    /// Global histogram equalisation of CIELAB lightness.
+    /// Global histogram equalisation of luma.
     public struct HistogramEqualization: Sendable, Equatable {
         public enum Method: Sendable, Equatable {
             /// `skimage.exposure.equalize_hist` with `nbins`.
@@ -170,7 +174,7 @@ extension ClassicConfig {
             case discrete(levels: Int)
         }
         public var method: Method
-        /// Blend between the input (0) and the equalised lightness (1).
+        /// Blend between the input (0) and the equalised luma (1).
         public var strength: Double
 
         public init(method: Method = .skimage(nbins: 256), strength: Double = 1) {
@@ -179,12 +183,12 @@ extension ClassicConfig {
         }
     }
 
-    /// Unsharp masking of lightness (`skimage.filters.unsharp_mask` when threshold is 0).
+    /// Unsharp masking of luma (`skimage.filters.unsharp_mask` when threshold is 0).
     public struct Sharpen: Sendable, Equatable {
         /// Gaussian sigma of the blur the detail is measured against, in pixels.
         public var sigma: Double
         public var amount: Double
-        /// Detail smaller than this (in L / 100 units) is left alone, so noise is not sharpened.
+        /// Detail smaller than this (luma units) is left alone, so noise is not sharpened.
         public var threshold: Double
 
         public init(sigma: Double = 1, amount: Double = 0.5, threshold: Double = 0.01) {

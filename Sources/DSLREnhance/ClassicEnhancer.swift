@@ -8,12 +8,12 @@ import DSLRTensor
 /// 1. input encoding (linear → display),
 /// 2. white balance (linear light),
 /// 3. auto levels (equal black/white points for all channels),
-/// 4. denoise, 5. histogram equalisation, 6. sharpening — all three on CIELAB lightness
-///    (denoise and equalisation also see chroma as noted), converted once,
+/// 4. denoise, 5. histogram equalisation, 6. sharpening — all three on luma, with the colour
+///    differences smoothed by denoise and scaled with luma by equalisation (hue kept),
 /// 7. the final tone gamma.
 ///
 /// Denoising comes before equalisation so CLAHE does not amplify noise it would then have to
-/// remove; sharpening comes last on lightness so it acts on the final contrast. Every stage
+/// remove; sharpening comes last on luma so it acts on the final contrast. Every stage
 /// works per image, so results do not depend on the batch, and the whole run is deterministic.
 public struct ClassicEnhancer: Sendable {
     public var config: ClassicConfig
@@ -33,64 +33,86 @@ public struct ClassicEnhancer: Sendable {
         }
         return try withNoGrad {
             var x = try image.clamp(min: 0, max: 1)
-            if let curve = config.inputEncoding { x = try encode(x, curve) }
+            if let curve = config.inputEncoding { x = try curve.encode(x) }
             if let settings = config.whiteBalance { x = try autoWhiteBalance(x, settings) }
             if let settings = config.levels { x = try autoLevels(x, settings) }
             if config.denoise != nil || config.equalization != nil || config.sharpen != nil {
-                x = try processLightness(x)
+                x = try processLuma(x)
             }
-            if let gamma = config.toneGamma { x = try encode(x, .power(gamma: gamma)) }
+            if let gamma = config.toneGamma { x = try ClassicConfig.TransferCurve.power(gamma: gamma).encode(x) }
             return x
         }
     }
 
-    /// Stages 4-6 in CIELAB: lightness as L / 100 in [0, 1], chroma untouched except by denoise.
-    private func processLightness(_ rgb: Tensor) throws -> Tensor {
-        let lab = try rgbToLab(rgb)
-        var lightness = try lab.narrow(1, start: 0, length: 1) / 100
-        var chroma = try lab.narrow(1, start: 1, length: 2)
+    /// Stages 4-6 on luma Y′ (Rec. 709 weights of the encoded values) with the colour
+    /// differences R − Y′ and B − Y′ alongside; a linear split, so neutral pixels stay
+    /// neutral and a 12 MP photo costs a few passes instead of a CIELAB round trip.
+    private func processLuma(_ rgb: Tensor) throws -> Tensor {
+        var y = try rec709Luma(rgb)
+        var cr = try rgb.narrow(1, start: 0, length: 1) - y
+        var cb = try rgb.narrow(1, start: 2, length: 1) - y
         if let settings = config.denoise {
-            lightness = try guidedFilter(lightness, radius: settings.radius, eps: settings.eps)
-            chroma = try gaussianBlur(chroma, sigma: settings.chromaSigma)
+            y = try guidedFilter(y, radius: settings.radius, eps: settings.eps, subsample: settings.subsample)
+            if settings.chromaSigma > 0 {
+                let chroma = try lowResolutionBlur(cat([cr, cb], dim: 1), sigma: settings.chromaSigma, subsample: settings.subsample)
+                (cr, cb) = try (chroma.narrow(1, start: 0, length: 1), chroma.narrow(1, start: 1, length: 1))
+            }
         }
         if let equalization = config.equalization {
-            lightness = try equalize(lightness.clamp(min: 0, max: 1), equalization)
+            let before = try y.clamp(min: 0, max: 1)
+            y = try equalize(before, equalization)
+            // Colour differences follow luma in proportion, as if each pixel's RGB were scaled,
+            // so hue and saturation are kept; the floor and cap keep near-black noise from
+            // being blown up into colour.
+            let scale = try ((y + chromaScaleFloor) / (before + chromaScaleFloor)).clamp(max: maxChromaScale)
+            (cr, cb) = try (cr * scale, cb * scale)
         }
         if let settings = config.sharpen {
-            lightness = try unsharpMask(lightness, sigma: settings.sigma, amount: settings.amount, threshold: settings.threshold)
+            y = try unsharpMask(y, sigma: settings.sigma, amount: settings.amount, threshold: settings.threshold)
         }
-        return try labToRGB(cat([lightness.clamp(min: 0, max: 1) * 100, chroma], dim: 1))
+        let red = try y + cr
+        let blue = try y + cb
+        let green = try (y - red * rec709Weights[0] - blue * rec709Weights[2]) / rec709Weights[1]
+        return try cat([red, green, blue], dim: 1).clamp(min: 0, max: 1)
     }
 
-    private func equalize(_ lightness: Tensor, _ equalization: ClassicConfig.Equalization) throws -> Tensor {
+    private func equalize(_ y: Tensor, _ equalization: ClassicConfig.Equalization) throws -> Tensor {
         let equalized: Tensor
         let strength: Double
         switch equalization {
         case .clahe(let settings):
             guard settings.tiles >= 1 else { throw TorchError("ClassicEnhancer: CLAHE tiles must be positive, got \(settings.tiles)") }
-            let (h, w) = (lightness.shape[2], lightness.shape[3])
+            let (h, w) = (y.shape[2], y.shape[3])
             let kernel = [Swift.max(h / settings.tiles, 1), Swift.max(w / settings.tiles, 1)]
-            equalized = try equalizeAdaptHist(lightness, kernelSize: kernel, clipLimit: settings.clipLimit, nbins: settings.nbins)
+            equalized = try equalizeAdaptHist(y, kernelSize: kernel, clipLimit: settings.clipLimit, nbins: settings.nbins)
             strength = settings.strength
         case .global(let settings):
             switch settings.method {
-            case .skimage(let nbins): equalized = try equalizeHist(lightness, nbins: nbins)
-            case .discrete(let levels): equalized = try equalizeHistDiscrete(lightness, levels: levels)
+            case .skimage(let nbins): equalized = try equalizeHist(y, nbins: nbins)
+            case .discrete(let levels): equalized = try equalizeHistDiscrete(y, levels: levels)
             }
             strength = settings.strength
         }
-        return strength == 1 ? equalized : try lightness.lerp(equalized, strength)
+        return strength == 1 ? equalized : try y.lerp(equalized, strength)
     }
 }
 
-/// Encodes linear light for display with `curve` (input clipped to [0, 1]).
-public func encode(_ linear: Tensor, _ curve: ClassicConfig.TransferCurve) throws -> Tensor {
-    let x = try linear.clamp(min: 0, max: 1)
-    switch curve {
-    case .srgb:
-        return try linearToSrgb(x).clamp(min: 0, max: 1)
-    case .power(let gamma):
-        guard gamma > 0 else { throw TorchError("encode: gamma must be positive, got \(gamma)") }
-        return try x.pow(1 / gamma)
+/// Luma added to both sides of the chroma scale (new luma / old luma) so that pixels near
+/// black, whose ratio is mostly noise, change colour additively rather than multiplicatively.
+private let chromaScaleFloor = 0.05
+/// The largest factor by which equalisation may scale a pixel's colour differences.
+private let maxChromaScale = 3.0
+
+extension ClassicConfig.TransferCurve {
+    /// Encodes linear light for display with this curve (input clipped to [0, 1]).
+    public func encode(_ linear: Tensor) throws -> Tensor {
+        let x = try linear.clamp(min: 0, max: 1)
+        switch self {
+        case .srgb:
+            return try linearToSrgb(x).clamp(min: 0, max: 1)
+        case .power(let gamma):
+            guard gamma > 0 else { throw TorchError("TransferCurve.encode: gamma must be positive, got \(gamma)") }
+            return try x.pow(1 / gamma)
+        }
     }
 }

@@ -19,15 +19,45 @@ public func unsharpMask(_ image: Tensor, sigma: Double = 1, amount: Double = 1, 
 /// The guided filter of He, Sun and Tang (2010) with the image as its own guide, per plane of
 /// an NCHW tensor: in each (2r + 1)² window the output is a · I + b with a = var / (var + eps),
 /// so edges (variance ≫ eps) survive and flat noise (variance ≪ eps) is averaged away.
-public func guidedFilter(_ image: Tensor, radius: Int, eps: Double) throws -> Tensor {
+///
+/// With `subsample` s > 1 this is the fast guided filter (He and Sun, 2015): a and b are
+/// computed on an s-times smaller image with radius max(1, r / s) and upsampled bilinearly,
+/// which cuts the cost on a 12 MP photo several-fold at the price of slightly softer edges.
+public func guidedFilter(_ image: Tensor, radius: Int, eps: Double, subsample: Int = 1) throws -> Tensor {
     let shape = image.shape
     guard shape.count == 4 else { throw TorchError("guidedFilter: expected NCHW, got shape \(shape)") }
+    guard subsample >= 1 else { throw TorchError("guidedFilter: subsample must be at least 1, got \(subsample)") }
     guard radius > 0 else { return image }
-    let mean = try boxMean(image, radius: radius)
-    let variance = try (boxMean(image.square(), radius: radius) - mean.square()).clamp(min: 0)
+    let (h, w) = (shape[2], shape[3])
+    let small = subsample == 1 ? image : try areaShrink(image, by: subsample)
+    let r = subsample == 1 ? radius : Swift.max(1, radius / subsample)
+    let mean = try boxMean(small, radius: r)
+    let variance = try (boxMean(small.square(), radius: r) - mean.square()).clamp(min: 0)
     let a = try variance / (variance + eps)
-    let b = try mean - a * mean
-    return try boxMean(a, radius: radius) * image + boxMean(b, radius: radius)
+    var meanA = try boxMean(a, radius: r)
+    var meanB = try boxMean(mean - a * mean, radius: r)
+    if subsample > 1 {
+        meanA = try interpolate(meanA, size: [h, w], mode: .bilinear(alignCorners: false))
+        meanB = try interpolate(meanB, size: [h, w], mode: .bilinear(alignCorners: false))
+    }
+    return try meanA * image + meanB
+}
+
+/// Area-averages an NCHW tensor down by `factor` (a partial last block averages what it has).
+func areaShrink(_ image: Tensor, by factor: Int) throws -> Tensor {
+    let (h, w) = (image.shape[2], image.shape[3])
+    let size = [(h + factor - 1) / factor, (w + factor - 1) / factor]
+    return try adaptiveAvgPool2d(image, outputSize: size)
+}
+
+/// Gaussian blur of low-frequency planes (chroma) at 1 / `subsample` of the resolution, then
+/// bilinear upsampling: at sigma of a pixel or two the result is visually the same as a full
+/// blur for a fraction of the cost.
+func lowResolutionBlur(_ image: Tensor, sigma: Double, subsample: Int) throws -> Tensor {
+    guard subsample > 1 else { return try gaussianBlur(image, sigma: sigma) }
+    let (h, w) = (image.shape[2], image.shape[3])
+    let blurred = try gaussianBlur(areaShrink(image, by: subsample), sigma: sigma / Double(subsample))
+    return try interpolate(blurred, size: [h, w], mode: .bilinear(alignCorners: false))
 }
 
 /// The mean over a (2r + 1)² window, counting only pixels inside the image at the borders.

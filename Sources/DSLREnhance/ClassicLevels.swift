@@ -11,13 +11,14 @@ public func contrastStretch(_ image: Tensor, black: Double, white: Double) throw
 
 /// Auto levels on NCHW images: per image, black and white points at the luminance
 /// percentiles of `settings`, limited to `settings.maxGain`, applied to every channel.
+/// Images over a megapixel take their percentiles from a regular grid of about a megapixel.
 public func autoLevels(_ image: Tensor, _ settings: ClassicConfig.Levels) throws -> Tensor {
     guard settings.lowPercentile < settings.highPercentile, settings.maxGain >= 1 else {
         throw TorchError("autoLevels: need lowPercentile < highPercentile and maxGain >= 1, got \(settings)")
     }
     let images = try (0..<image.shape[0]).map { n in
         let x = try image.narrow(0, start: n, length: 1)
-        let points = try percentiles(luma(x), [settings.lowPercentile, settings.highPercentile])
+        let points = try percentiles(rec709Luma(statisticsSample(x)), [settings.lowPercentile, settings.highPercentile])
         let (black, white) = levelPoints(black: points[0], white: points[1], maxGain: settings.maxGain)
         return try contrastStretch(x, black: black, white: white)
     }
@@ -25,7 +26,7 @@ public func autoLevels(_ image: Tensor, _ settings: ClassicConfig.Levels) throws
 }
 
 /// Widens black...white around its middle to at least 1 / maxGain, kept inside 0...1.
-func levelPoints(black: Double, white: Double, maxGain: Double) -> (Double, Double) {
+private func levelPoints(black: Double, white: Double, maxGain: Double) -> (Double, Double) {
     let minimumRange = 1 / maxGain
     guard white - black < minimumRange else { return (black, white) }
     let middle = (black + white) / 2

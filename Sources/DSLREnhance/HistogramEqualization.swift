@@ -12,7 +12,7 @@ import DSLRTensor
 /// Computed in float64; returns the input's shape and dtype, values in (0, 1].
 public func equalizeHist(_ image: Tensor, nbins: Int = 256) throws -> Tensor {
     guard nbins >= 1 else { throw TorchError("equalizeHist: nbins must be positive, got \(nbins)") }
-    return try forEachPlane(of: image, "equalizeHist") { plane in
+    return try mapPlanes(of: image, "equalizeHist") { plane in
         let x = try plane.to(.float64)
         let extremes = try stack([x.min(), x.max()]).toArray(Double.self)
         var (first, last) = (extremes[0], extremes[1])
@@ -35,7 +35,7 @@ public func equalizeHist(_ image: Tensor, nbins: Int = 256) throws -> Tensor {
 public func equalizeHistDiscrete(_ image: Tensor, levels: Int = 256) throws -> Tensor {
     guard levels >= 2 else { throw TorchError("equalizeHistDiscrete: levels must be at least 2, got \(levels)") }
     let top = Double(levels - 1)
-    return try forEachPlane(of: image, "equalizeHistDiscrete") { plane in
+    return try mapPlanes(of: image, "equalizeHistDiscrete") { plane in
         let k = try (plane.to(.float64).clamp(min: 0, max: 1) * top).round()
         let counts = try k.flatten().to(.int64).bincount(minLength: levels).to(.float64)
         // Integer cumulative counts make T(L - 1) exactly L - 1.
@@ -46,7 +46,7 @@ public func equalizeHistDiscrete(_ image: Tensor, levels: Int = 256) throws -> T
 }
 
 /// numpy's `linspace(start, stop, count)`: i · step + start, with the last point set to `stop`.
-func numpyLinspace(_ start: Double, _ stop: Double, count: Int) -> [Double] {
+private func numpyLinspace(_ start: Double, _ stop: Double, count: Int) -> [Double] {
     guard count > 1 else { return [start] }
     let step = (stop - start) / Double(count - 1)
     var points = (0..<count).map { Double($0) * step + start }
@@ -76,7 +76,7 @@ private func interpolate(_ x: Tensor, at xp: [Double], values fp: Tensor) throws
 }
 
 /// Applies `body` to every [H, W] plane of a [..., H, W] tensor and reassembles the result.
-func forEachPlane(of image: Tensor, _ name: String, _ body: (Tensor) throws -> Tensor) throws -> Tensor {
+func mapPlanes(of image: Tensor, _ name: String, _ body: (Tensor) throws -> Tensor) throws -> Tensor {
     let shape = image.shape
     guard shape.count >= 2, shape[shape.count - 2] > 0, shape[shape.count - 1] > 0 else {
         throw TorchError("\(name): expected [..., H, W] with H, W > 0, got shape \(shape)")

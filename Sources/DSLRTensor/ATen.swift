@@ -123,7 +123,6 @@ enum ATen {
     static let bincount = Operator("aten::bincount")
     static let bucketize = Operator("aten::bucketize", "Tensor")
     static let kthvalue = Operator("aten::kthvalue")
-    static let remainder = Operator("aten::remainder", "Tensor")
     static let take = Operator("aten::take")
 
     // shape and indexing

@@ -18,11 +18,6 @@ extension Tensor {
         return (r[0], r[1])
     }
 
-    /// Python-style remainder (the sign of the divisor), elementwise.
-    public func remainder(_ other: Tensor) throws -> Tensor {
-        try ATen.remainder.call(.tensor(self), .tensor(other))
-    }
-
     /// Elements of `self`, read as a flat row-major array, at int64 `index` (result shaped like it).
     public func take(_ index: Tensor) throws -> Tensor {
         try ATen.take.call(.tensor(self), .tensor(index))
