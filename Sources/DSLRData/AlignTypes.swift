@@ -66,7 +66,8 @@ public struct AlignmentResult: Sendable {
     public var commonRect: PixelRect
     /// `commonRect`'s share of the phone photo.
     public var overlap: Double
-    /// The DSLR photo resampled into the phone frame, [3, H, W] of the phone photo.
+    /// The DSLR photo resampled into the phone frame, [3, H, W] of the phone photo (anti-aliased
+    /// where the DSLR photo has more pixels per scene area than the phone photo).
     public var warpedDSLR: Tensor
     /// Both photos cropped to `commonRect`, [3, h, w] each.
     public var croppedPhone: Tensor
