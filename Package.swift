@@ -58,9 +58,12 @@ let package = Package(
                 .unsafeFlags(torchIncludeFlags + ["-Wno-deprecated-declarations"]),
             ],
             linkerSettings: [
-                .unsafeFlags(["-L\(torchLib)", "-Xlinker", "-rpath", "-Xlinker", torchLib]),
-                .linkedLibrary("torch_cpu"),
-                .linkedLibrary("c10"),
+                // By full path, not -l: libvips' pkg-config flags put -L/usr/lib/<multiarch> first
+                // on the link line, where a Debian libtorch would win a -ltorch_cpu search.
+                .unsafeFlags([
+                    "-L\(torchLib)", "-Xlinker", "\(torchLib)/libtorch_cpu.so", "-Xlinker", "\(torchLib)/libc10.so",
+                    "-Xlinker", "-rpath", "-Xlinker", torchLib,
+                ]),
                 .linkedLibrary("dl"),
             ]
         ),
@@ -69,7 +72,9 @@ let package = Package(
         .target(name: "DSLRNN", dependencies: ["DSLRTensor", "SafeTensors"], swiftSettings: swiftSettings),
         .target(name: "DSLRMetrics", dependencies: ["DSLRTensor"], swiftSettings: swiftSettings),
         // Photo decoding and encoding: a thin C layer over libvips (Debian's libvips-dev).
-        .target(name: "CVips"),
+        // libvips' flags (GLib's include folders among them) come from pkg-config's `vips`.
+        .systemLibrary(name: "CLibVips", pkgConfig: "vips", providers: [.apt(["libvips-dev", "pkg-config"])]),
+        .target(name: "CVips", dependencies: ["CLibVips"]),
         .target(name: "DSLRPhoto", dependencies: ["CVips", "DSLRTensor"], swiftSettings: swiftSettings),
         // Readers for other projects' weight files (TensorFlow checkpoints, MATLAB .mat).
         .target(name: "DSLRImport", dependencies: ["DSLRTensor"], swiftSettings: swiftSettings),
@@ -106,7 +111,7 @@ let package = Package(
             name: "DSLRMetricsTests", dependencies: ["DSLRMetrics", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSLRPhotoTests", dependencies: ["DSLRPhoto", "DSLRTensor"],
+            name: "DSLRPhotoTests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRImportTests", dependencies: ["DSLRImport", "DSLRTensor"],

@@ -31,6 +31,22 @@ public struct Photo: Sendable {
 /// File formats DSLRKit reads and writes.
 public enum PhotoFormat: String, Sendable, CaseIterable {
     case jpeg, png, tiff, webp, heic
+
+    /// The format a file name's extension names (case-insensitive): jpg, jpeg, png, tif,
+    /// tiff, webp, heic, heif; nil for anything else.
+    public init?(fileExtension: String) {
+        switch fileExtension.lowercased() {
+        case "jpg", "jpeg": self = .jpeg
+        case "png": self = .png
+        case "tif", "tiff": self = .tiff
+        case "webp": self = .webp
+        case "heic", "heif": self = .heic
+        default: return nil
+        }
+    }
+
+    /// Whether the format can hold 16-bit samples (as written by DSLRKit).
+    public var holdsSixteenBits: Bool { self == .png || self == .tiff }
 }
 
 /// What a file's header says, read without decoding pixels.
@@ -41,9 +57,16 @@ public struct PhotoInfo: Sendable, Equatable {
     public var bands: Int
     public var bitDepth: Int
     public var format: PhotoFormat?
-    public init(width: Int, height: Int, bands: Int, bitDepth: Int, format: PhotoFormat?) {
+    /// EXIF orientation, 1...8 (1 without EXIF). `width` and `height` are as stored; the
+    /// decoded photo is `uprightWidth` × `uprightHeight`.
+    public var orientation: Int
+    public init(width: Int, height: Int, bands: Int, bitDepth: Int, format: PhotoFormat?, orientation: Int = 1) {
         self.width = width; self.height = height; self.bands = bands; self.bitDepth = bitDepth; self.format = format
+        self.orientation = orientation
     }
+    /// Orientations 5...8 turn the photo a quarter, swapping width and height.
+    public var uprightWidth: Int { orientation >= 5 ? height : width }
+    public var uprightHeight: Int { orientation >= 5 ? width : height }
 }
 
 /// Decoding options.
@@ -63,9 +86,14 @@ public struct EncodeOptions: Sendable {
     public var bitDepth: Int? = nil
     /// Carry EXIF / ICC / XMP into the output.
     public var keepMetadata: Bool = true
-    public init(quality: Int = 95, pngCompression: Int = 6, bitDepth: Int? = nil, keepMetadata: Bool = true) {
+    /// WebP only: lossless instead of lossy compression (`quality` is then ignored).
+    public var lossless: Bool = false
+    public init(
+        quality: Int = 95, pngCompression: Int = 6, bitDepth: Int? = nil, keepMetadata: Bool = true,
+        lossless: Bool = false
+    ) {
         self.quality = quality; self.pngCompression = pngCompression; self.bitDepth = bitDepth
-        self.keepMetadata = keepMetadata
+        self.keepMetadata = keepMetadata; self.lossless = lossless
     }
 }
 
@@ -75,32 +103,4 @@ public struct PhotoError: Error, Sendable, CustomStringConvertible, Equatable {
     public var problem: String
     public init(path: String, problem: String) { self.path = path; self.problem = problem }
     public var description: String { "\(path): \(problem)" }
-}
-
-// The functions below are the module's contract; the libvips implementation replaces the
-// bodies (photo I/O work in progress).
-
-/// The header of the photo at `path` (no pixel decoding).
-public func photoInfo(_ path: String) throws -> PhotoInfo {
-    throw PhotoError(path: path, problem: "photo I/O is not implemented yet")
-}
-
-/// Decodes the photo at `path`: upright (EXIF orientation applied), RGB, float [3, H, W] in [0, 1].
-public func readPhoto(_ path: String, options: DecodeOptions = DecodeOptions()) throws -> Photo {
-    throw PhotoError(path: path, problem: "photo I/O is not implemented yet")
-}
-
-/// Decodes a photo held in memory; `name` is used in errors.
-public func decodePhoto(_ bytes: [UInt8], name: String, options: DecodeOptions = DecodeOptions()) throws -> Photo {
-    throw PhotoError(path: name, problem: "photo I/O is not implemented yet")
-}
-
-/// Encodes `photo` into `format` in memory.
-public func encodePhoto(_ photo: Photo, format: PhotoFormat, options: EncodeOptions = EncodeOptions()) throws -> [UInt8] {
-    throw PhotoError(path: "<memory>", problem: "photo I/O is not implemented yet")
-}
-
-/// Writes `photo` to `path` in the format its extension names, atomically (temp file + rename).
-public func writePhoto(_ photo: Photo, to path: String, options: EncodeOptions = EncodeOptions()) throws {
-    throw PhotoError(path: path, problem: "photo I/O is not implemented yet")
 }

@@ -72,6 +72,7 @@ enum ATen {
     // in place (optimizers, initialisers; used under no-grad)
     static let addInPlace = Operator("aten::add_", "Tensor")
     static let mulScalarInPlace = Operator("aten::mul_", "Scalar")
+    static let divScalarInPlace = Operator("aten::div_", "Scalar")
     static let addScalarInPlace = Operator("aten::add_", "Scalar")
     static let lerpScalarInPlace = Operator("aten::lerp_", "Scalar")
     static let addcmulInPlace = Operator("aten::addcmul_")

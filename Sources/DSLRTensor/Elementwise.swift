@@ -112,6 +112,9 @@ extension Tensor {
         _ = try ATen.addcdivInPlace.call(.tensor(self), .tensor(a), .tensor(b), .double(value))
     }
 
+    /// self /= value (true division, as `self / value` but without a second buffer).
+    public func div_(_ value: Double) throws { _ = try ATen.divScalarInPlace.call(.tensor(self), .double(value)) }
+
     /// Copies `source`'s values (broadcast, converted) into self.
     public func copy_(_ source: Tensor) throws { _ = try ATen.copyInPlace.call(.tensor(self), .tensor(source)) }
     public func zero_() throws { _ = try ATen.zeroInPlace.call(.tensor(self)) }

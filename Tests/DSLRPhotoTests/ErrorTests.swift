@@ -1,0 +1,112 @@
+import DSLRPhoto
+import DSLRTensor
+import Foundation
+import Testing
+
+/// The PhotoError `body` throws; fails the test if it throws nothing or something else.
+func photoError(_ body: () throws -> Void) throws -> PhotoError {
+    do {
+        try body()
+    } catch let error as PhotoError {
+        return error
+    }
+    Issue.record("no PhotoError was thrown")
+    return PhotoError(path: "", problem: "")
+}
+
+@Test func badInputsGiveOneLineErrorsNamingTheFile() throws {
+    let cases: [(path: String, mentions: String)] = [
+        (fixture("truncated.jpg"), "truncated"),
+        (fixture("not_a_photo.jpg"), "not a photo"),
+        ("/no/such/folder/photo.jpg", "no such file"),
+        (FileManager.default.temporaryDirectory.path, "is a folder"),
+    ]
+    for item in cases {
+        let error = try photoError { _ = try readPhoto(item.path) }
+        #expect(error.path == item.path)
+        #expect(error.description.hasPrefix(item.path + ": "))
+        #expect(error.description.lowercased().contains(item.mentions), "\(error)")
+        #expect(!error.description.contains("\n"), "\(error)")
+    }
+    // Truncated in other formats, from memory.
+    for file in ["rgb16.png", "rgb16.tif", "lossless.webp"] {
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixture(file))))
+        let error = try photoError { _ = try decodePhoto(Array(bytes.prefix(bytes.count / 2)), name: "half \(file)") }
+        #expect(error.description.hasPrefix("half \(file): damaged or truncated"), "\(error)")
+        #expect(!error.description.contains("\n"))
+    }
+    let fromMemory = try photoError { _ = try decodePhoto(Array("not a photo".utf8), name: "upload #3") }
+    #expect(fromMemory.description.hasPrefix("upload #3: "))
+    #expect(!fromMemory.description.contains("\n"))
+    #expect(try photoError { _ = try photoInfo(fixture("not_a_photo.jpg")) }.path == fixture("not_a_photo.jpg"))
+}
+
+/// The 600 MP header is refused with the limit message, not a decoding error: no pixel
+/// was decoded (its data is 64 bytes). A limit of exactly the pixel count passes.
+@Test func pixelLimitIsCheckedBeforeDecoding() throws {
+    let huge = try photoError { _ = try readPhoto(fixture("huge_header.png")) }
+    #expect(huge.description.contains("30000x20000"))
+    #expect(huge.description.contains("600.0 MP") && huge.description.contains("100.0 MP"))
+    #expect(huge.description.contains("limit"))
+    let small = try photoError { _ = try readPhoto(fixture("orient6.jpg"), options: DecodeOptions(maxPixels: 37 * 23 - 1)) }
+    #expect(small.description.contains("limit"))
+    #expect(try readPhoto(fixture("orient6.jpg"), options: DecodeOptions(maxPixels: 37 * 23)).width == 23)
+}
+
+@Test func badEncodeRequestsAreRefused() throws {
+    let photo = try readPhoto(fixture("gray8.png"))
+    let problems = [
+        try photoError { _ = try encodePhoto(photo, format: .jpeg, options: EncodeOptions(quality: 0)) },
+        try photoError { _ = try encodePhoto(photo, format: .png, options: EncodeOptions(pngCompression: 10)) },
+        try photoError { _ = try encodePhoto(photo, format: .jpeg, options: EncodeOptions(bitDepth: 16)) },
+        try photoError { _ = try encodePhoto(photo, format: .png, options: EncodeOptions(bitDepth: 12)) },
+        try photoError { _ = try encodePhoto(Photo(pixels: try Tensor.zeros([1, 4, 4])), format: .png) },
+    ]
+    for problem in problems {
+        #expect(!problem.problem.isEmpty && !problem.description.contains("\n"), "\(problem)")
+    }
+}
+
+@Test func atomicWriteKeepsTheOldFileWhenEncodingFails() throws {
+    try withTemporaryFolder { folder in
+        let path = "\(folder)/photo.jpg"
+        let old = Array("previous contents".utf8)
+        try Data(old).write(to: URL(fileURLWithPath: path))
+        let photo = try readPhoto(fixture("orient1.jpg"))
+        let error = try photoError { try writePhoto(photo, to: path, options: EncodeOptions(bitDepth: 16)) }
+        #expect(error.path == path)
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == old)
+        #expect(try folderContents(folder) == ["photo.jpg"])
+
+        try writePhoto(photo, to: path)
+        #expect(try readPhoto(path).width == 37)
+        #expect(try folderContents(folder) == ["photo.jpg"])
+    }
+}
+
+/// A failure after the temporary file is written (renaming onto a non-empty folder)
+/// removes the temporary file and leaves the folder alone.
+@Test func atomicWriteRemovesItsTemporaryFileWhenTheRenameFails() throws {
+    try withTemporaryFolder { folder in
+        let blocker = "\(folder)/taken.png"
+        try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
+        try Data([1]).write(to: URL(fileURLWithPath: "\(blocker)/inside"))
+        let error = try photoError { try writePhoto(readPhoto(fixture("gray8.png")), to: blocker) }
+        #expect(error.path == blocker && !error.description.contains("\n"))
+        #expect(try folderContents(folder) == ["taken.png"])
+        #expect(try folderContents(blocker) == ["inside"])
+    }
+}
+
+@Test func unknownExtensionsAreRefused() throws {
+    let photo = try readPhoto(fixture("gray8.png"))
+    try withTemporaryFolder { folder in
+        for name in ["photo.bmp", "photo", "photo.jpg.txt"] {
+            let error = try photoError { try writePhoto(photo, to: "\(folder)/\(name)") }
+            #expect(error.path == "\(folder)/\(name)" && error.problem.contains("unknown photo extension"))
+        }
+        #expect(try folderContents(folder).isEmpty)
+        try writePhoto(photo, to: "\(folder)/UPPER.PNG")
+        #expect(try photoInfo("\(folder)/UPPER.PNG").format == .png)
+    }
+}

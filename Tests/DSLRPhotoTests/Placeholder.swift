@@ -1,4 +1,0 @@
-import Testing
-@testable import DSLRPhoto
-
-@Test func photoBuilds() {}
