@@ -40,6 +40,11 @@ struct DataAlign: ParsableCommand {
     @Option(help: "Smallest number of RANSAC inlier matches accepted.")
     var minInliers = AlignOptions().minInliers
 
+    @Option(help: ArgumentHelp(
+        "Skip patches whose gray correlation between the two photos is below this (parallax, moving objects).",
+        discussion: "Off by default: flat patches (sky, walls) correlate poorly even when aligned."))
+    var minPatchScore: Double?
+
     @Option(help: "Folder name of the phone patches under training_data (DPED: iphone, sony, blackberry).")
     var phoneName = "iphone"
 
@@ -53,6 +58,9 @@ struct DataAlign: ParsableCommand {
         guard patchSize > 0 else { throw ValidationError("--patch-size must be positive") }
         if let stride, stride <= 0 { throw ValidationError("--stride must be positive") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
+        if let minPatchScore, !(-1...1).contains(minPatchScore) {
+            throw ValidationError("--min-patch-score must be in -1...1")
+        }
         guard !phoneName.isEmpty, !phoneName.contains("/"), phoneName != "canon" else {
             throw ValidationError("--phone-name must be a plain folder name other than canon")
         }
@@ -83,13 +91,15 @@ struct DataAlign: ParsableCommand {
             do {
                 let phone = try readPhoto(pair.phone), dslr = try readPhoto(pair.dslr)
                 let result = try alignPair(phone: phone.pixels, dslr: dslr.pixels, options: options)
-                let written = try writePatches(result, startingAt: next, phoneDir: phoneDir, dslrDir: dslrDir)
+                let (written, skipped) = try writePatches(result, startingAt: next, phoneDir: phoneDir, dslrDir: dslrDir)
                 if saveAligned { try writeAligned(result, name: pair.name) }
                 line.record(result, firstPatch: next, patches: written)
+                line.skippedPatches = minPatchScore == nil ? nil : skipped
                 next += written
                 patches += written
                 accepted += 1
-                print("\(prefix) aligned, score \(format(result.score)), \(result.inliers) inliers, \(written) patches")
+                let skipNote = skipped > 0 ? " (\(skipped) below --min-patch-score)" : ""
+                print("\(prefix) aligned, score \(format(result.score)), \(result.inliers) inliers, \(written) patches\(skipNote)")
             } catch let rejection as AlignmentRejection {
                 line.reason = rejection.reason
                 line.score = rejection.score
@@ -106,17 +116,25 @@ struct DataAlign: ParsableCommand {
         print("\(accepted) of \(pairing.pairs.count) pairs aligned, \(patches) patch pairs in \(output)/training_data; report: \(reportPath)")
     }
 
-    /// Cuts the patch pairs of `result` and writes them as N.jpg; returns how many.
-    private func writePatches(_ result: AlignmentResult, startingAt first: Int, phoneDir: String, dslrDir: String) throws -> Int {
+    /// Cuts the patch pairs of `result` and writes them as N.jpg, numbered from `first`;
+    /// returns how many were written and how many fell below `--min-patch-score`.
+    private func writePatches(
+        _ result: AlignmentResult, startingAt first: Int, phoneDir: String, dslrDir: String
+    ) throws -> (written: Int, skipped: Int) {
         let rect = result.commonRect
-        let origins = patchOrigins(width: rect.width, height: rect.height, size: patchSize, stride: stride ?? patchSize)
+        var origins = patchOrigins(width: rect.width, height: rect.height, size: patchSize, stride: stride ?? patchSize)
+        let total = origins.count
+        if let minPatchScore {
+            let scores = try patchCorrelations(result.croppedPhone, result.croppedDSLR, origins: origins, size: patchSize)
+            origins = zip(origins, scores).filter { $0.1 >= minPatchScore }.map(\.0)
+        }
         let encode = EncodeOptions(quality: quality, keepMetadata: false)
         for (k, origin) in origins.enumerated() {
             let box = PixelRect(x: origin.x, y: origin.y, width: patchSize, height: patchSize)
             try writePhoto(Photo(pixels: crop(result.croppedPhone, box).contiguous()), to: "\(phoneDir)/\(first + k).jpg", options: encode)
             try writePhoto(Photo(pixels: crop(result.croppedDSLR, box).contiguous()), to: "\(dslrDir)/\(first + k).jpg", options: encode)
         }
-        return origins.count
+        return (origins.count, total - origins.count)
     }
 
     private func writeAligned(_ result: AlignmentResult, name: String) throws {
@@ -142,10 +160,11 @@ private struct ReportLine: Encodable {
     var refined: Bool?
     var firstPatch: Int?
     var patches: Int?
+    var skippedPatches: Int?
 
     enum CodingKeys: String, CodingKey {
         case file, phone, dslr, accepted, reason, score, inliers, matches, overlap, homography, refined, patches
-        case commonRect = "common_rect", firstPatch = "first_patch"
+        case commonRect = "common_rect", firstPatch = "first_patch", skippedPatches = "skipped_patches"
     }
 
     mutating func record(_ result: AlignmentResult, firstPatch: Int, patches: Int) {
