@@ -76,10 +76,15 @@ let package = Package(
         .systemLibrary(name: "CLibVips", pkgConfig: "vips", providers: [.apt(["libvips-dev", "pkg-config"])]),
         .target(name: "CVips", dependencies: ["CLibVips"]),
         .target(name: "DSLRPhoto", dependencies: ["CVips", "DSLRTensor"], swiftSettings: swiftSettings),
+        // zlib (Debian zlib1g-dev) for MAT-file v7 compressed elements: Foundation on Linux
+        // has no inflate API.
+        // No pkgConfig: its -L/usr/lib/<arch> would come before libtorch's -L and pick up a
+        // system libtorch there; zlib is on the default search path anyway.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         // Readers for other projects' weight files (TensorFlow checkpoints, MATLAB .mat).
-        .target(name: "DSLRImport", dependencies: ["DSLRTensor"], swiftSettings: swiftSettings),
+        .target(name: "DSLRImport", dependencies: ["DSLRTensor", "CZlib"], swiftSettings: swiftSettings),
         .target(
-            name: "DSLRModels", dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRImport"],
+            name: "DSLRModels", dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRImport", "DSLRMetrics"],
             swiftSettings: swiftSettings),
         .target(
             name: "DSLRLosses", dependencies: ["DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels"],
@@ -90,7 +95,7 @@ let package = Package(
         .target(
             name: "DSLREnhance",
             dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRModels", "DSLRMetrics"],
-            swiftSettings: swiftSettings),
+            resources: [.copy("Models")], swiftSettings: swiftSettings),
         .executableTarget(
             name: "dslr",
             dependencies: [

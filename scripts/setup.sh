@@ -7,8 +7,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages the build, tests and main job need: libvips decodes and encodes photos.
-APT_PACKAGES=(libvips-dev pkg-config ${DSLRKIT_APT_PACKAGES:-})
+# Debian packages the build, tests and main job need: libvips decodes and encodes photos;
+# mate-backgrounds installs freely licensed (GPL-2+) nature photos, the source of synthetic
+# training pairs and of test photos (`dslr data photos`, scripts/photos.sh).
+APT_PACKAGES=(libvips-dev zlib1g-dev pkg-config mate-backgrounds ${DSLRKIT_APT_PACKAGES:-})
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -18,7 +18,6 @@ public struct PhotoPairing: Sendable, Equatable {
 }
 
 /// Extensions of the photos `pairPhotos` considers (lower case).
-public let photoExtensions: Set<String> = ["jpg", "jpeg", "png", "tif", "tiff", "webp", "heic", "heif"]
 
 /// Pairs the photos of two folders by name without extension, ignoring case
 /// (IMG_0042.jpg ↔ img_0042.JPG), sorted by name. Hidden files and other extensions are skipped.

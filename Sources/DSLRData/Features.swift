@@ -5,25 +5,6 @@ import Foundation
 // non-maximum suppression, normalised intensity-patch descriptors, mutual nearest-neighbour
 // matching with a ratio test. All image maths runs as libtorch ops on [1, 1, H, W] tensors.
 
-/// A normalised 1-D Gaussian of radius ⌈3σ⌉.
-func gaussianTaps(sigma: Double) -> [Double] {
-    let radius = max(1, Int((3 * sigma).rounded(.up)))
-    let taps = (-radius...radius).map { exp(-Double($0 * $0) / (2 * sigma * sigma)) }
-    let total = taps.reduce(0, +)
-    return taps.map { $0 / total }
-}
-
-/// Separable Gaussian blur of an [N, 1, H, W] image, borders reflected.
-func gaussianBlur(_ image: Tensor, sigma: Double) throws -> Tensor {
-    guard sigma > 0 else { return image }
-    let taps = gaussianTaps(sigma: sigma)
-    let r = taps.count / 2
-    let kx = try Tensor(taps, shape: [1, 1, 1, taps.count]).to(image.dtype)
-    let ky = try kx.reshape([1, 1, taps.count, 1])
-    let padded = try image.pad([r, r, r, r], mode: r < min(image.shape[2], image.shape[3]) ? .reflect : .replicate)
-    return try conv2d(conv2d(padded, weight: kx), weight: ky)
-}
-
 /// Central-difference derivatives d/dx and d/dy (per pixel) of an [N, 1, H, W] image,
 /// borders replicated.
 func imageGradients(_ image: Tensor) throws -> (dx: Tensor, dy: Tensor) {

@@ -83,7 +83,10 @@ public func instanceNormalize(
     guard let stats = state.statistics[layer] else {
         throw TorchError("tiled normalisation: statistics of layer \(layer) are missing")
     }
-    var y = try (x - stats.mean) * (stats.variance + eps).rsqrt()
+    // Statistics are float32 on the CPU or the first device; the tile may be bf16 on CUDA.
+    let mean = try stats.mean.to(x.device, x.dtype)
+    let variance = try stats.variance.to(x.device, .float32)
+    var y = try (x - mean) * (variance + eps).rsqrt().to(x.dtype)
     let c = x.shape[1]
     if let scale { y = try y * scale.reshape([1, c, 1, 1]) }
     if let shift { y = try y + shift.reshape([1, c, 1, 1]) }

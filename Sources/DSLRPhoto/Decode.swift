@@ -97,12 +97,14 @@ private func decode(_ opened: VipsImageRef, context: VipsContext, options: Decod
     guard (1...4).contains(image.bands) else {
         throw PhotoError(path: context.path, problem: "has \(image.bands) channels after conversion to RGB; expected 1 to 4")
     }
-    let interleaved = try decodedSamples(image, dtype: sixteenBits ? .int32 : .uint8, context: context)
-    let pixels = try planarRGB(fromInterleaved: interleaved, maxValue: sixteenBits ? 65535 : 255)
+    let pixels = try rgbPixels(
+        fromInterleaved: decodedSamples(image, dtype: sixteenBits ? .int32 : .uint8, context: context),
+        maxValue: sixteenBits ? 65535 : 255)
     return Photo(pixels: pixels, bitDepth: sixteenBits ? 16 : 8, metadata: metadata)
 }
 
-/// Decodes all pixels into one H×W×C tensor (libvips' buffer is freed before returning).
+/// Decodes all pixels into one interleaved H×W×C tensor (libvips' buffer is freed before
+/// returning).
 private func decodedSamples(_ image: VipsImageRef, dtype: DType, context: VipsContext) throws -> Tensor {
     var size = 0
     guard let data = vips_image_write_to_memory(image.pointer, &size) else { throw context.failure(damagedPixels) }

@@ -5,10 +5,10 @@ import DSLRTensor
 
 /// H×W×C integer samples (C: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA) to float32 [3, H, W]
 /// in [0, 1]: samples / maxValue, alpha composited onto white, grey repeated in 3 channels.
-func planarRGB(fromInterleaved samples: Tensor, maxValue: Double) throws -> Tensor {
+func rgbPixels(fromInterleaved samples: Tensor, maxValue: Double) throws -> Tensor {
     let channels = samples.shape[2]
-    // Reorder while still narrow (1 or 4 bytes a sample), then widen once.
-    let planar = try samples.permute([2, 0, 1]).contiguous().to(.float32)
+    // Widen and reorder in one pass.
+    let planar = try samples.permute([2, 0, 1]).to(.float32, memoryFormat: .contiguous)
     try planar.div_(maxValue)
     var colour = planar
     if channels == 2 || channels == 4 {
@@ -24,9 +24,13 @@ func planarRGB(fromInterleaved samples: Tensor, maxValue: Double) throws -> Tens
 /// float [3, H, W] (any float dtype, any device) to the H×W×3 little-endian bytes of
 /// `dtype` (uint8 or int32): clamped to [0, 1], scaled by maxValue, rounded half to even.
 func interleavedSamples(_ pixels: Tensor, maxValue: Double, dtype: DType) throws -> [UInt8] {
-    try withNoGrad {
+    let samples = try withNoGrad {
+        // clamp makes a new tensor, so the in-place steps never touch the caller's pixels;
+        // it is freed when this closure returns, before the bytes are copied out.
         let scaled = try pixels.detach().to(.cpu).clamp(min: 0, max: 1)
         try scaled.mul_(maxValue)
-        return try scaled.round().to(dtype).permute([1, 2, 0]).contiguous().bytes()
+        try scaled.round_()
+        return try scaled.permute([1, 2, 0]).to(dtype, memoryFormat: .contiguous)
     }
+    return try samples.bytes()
 }

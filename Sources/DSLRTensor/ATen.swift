@@ -73,6 +73,7 @@ enum ATen {
     static let addInPlace = Operator("aten::add_", "Tensor")
     static let mulScalarInPlace = Operator("aten::mul_", "Scalar")
     static let divScalarInPlace = Operator("aten::div_", "Scalar")
+    static let roundInPlace = Operator("aten::round_")
     static let addScalarInPlace = Operator("aten::add_", "Scalar")
     static let lerpScalarInPlace = Operator("aten::lerp_", "Scalar")
     static let addcmulInPlace = Operator("aten::addcmul_")
@@ -119,6 +120,11 @@ enum ATen {
     static let all = Operator("aten::all")
     static let any = Operator("aten::any")
     static let histc = Operator("aten::histc")
+    static let bincount = Operator("aten::bincount")
+    static let bucketize = Operator("aten::bucketize", "Tensor")
+    static let kthvalue = Operator("aten::kthvalue")
+    static let remainder = Operator("aten::remainder", "Tensor")
+    static let take = Operator("aten::take")
 
     // shape and indexing
     static let reshape = Operator("aten::reshape")

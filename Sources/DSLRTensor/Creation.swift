@@ -55,6 +55,12 @@ extension Tensor {
         try ATen.toDtype.call(.tensor(self), .dtype(dtype))
     }
 
+    /// A copy with the given dtype laid out in `memoryFormat`: converts and reorders a
+    /// permuted view in one pass (plain `to` keeps the view's strides).
+    public func to(_ dtype: DType, memoryFormat: MemoryFormat) throws -> Tensor {
+        try ATen.toDtype.call(.tensor(self), .dtype(dtype), .bool(false), .bool(false), .int(memoryFormat.rawValue))
+    }
+
     /// A copy on `device` (the same tensor if it is already there).
     public func to(_ device: Device) throws -> Tensor {
         try ATen.toDevice.call(.tensor(self), .device(device), .dtype(dtype))

@@ -114,6 +114,8 @@ extension Tensor {
 
     /// self /= value (true division, as `self / value` but without a second buffer).
     public func div_(_ value: Double) throws { _ = try ATen.divScalarInPlace.call(.tensor(self), .double(value)) }
+    /// Rounds half to even in place, as `round()`.
+    public func round_() throws { _ = try ATen.roundInPlace.call(.tensor(self)) }
 
     /// Copies `source`'s values (broadcast, converted) into self.
     public func copy_(_ source: Tensor) throws { _ = try ATen.copyInPlace.call(.tensor(self), .tensor(source)) }

@@ -200,6 +200,3 @@ private func nextIndex(in directory: String) -> Int {
 
 private func format(_ x: Double) -> String { String(format: "%.3f", x) }
 
-private func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

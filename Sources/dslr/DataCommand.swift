@@ -1,10 +1,131 @@
 import ArgumentParser
+import DSLRData
+import Foundation
 
-/// `dslr data`: building training data.
-struct DataCommand: ParsableCommand {
+/// `dslr data`: datasets and synthetic training pairs.
+struct DataCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Build training data: align your own phone/DSLR pairs.",
-        subcommands: [DataAlign.self]
+        abstract: "Datasets: synthesize phone/DSLR pairs, align your own pairs, install free source photos, check a dataset.",
+        subcommands: [DataSynth.self, DataAlign.self, DataPhotos.self, DataCheck.self]
     )
+}
+
+struct DataSynth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synth",
+        abstract: "Write a DPED-layout dataset whose inputs look like a phone camera's output.",
+        discussion: """
+            Each source photo is shrunk, degraded (exposure, tone curve, white balance, saturation, \
+            sensor noise, Bayer mosaic and demosaic, lens blur, vignetting, JPEG) and cut into \
+            patch pairs: OUT/<phone>/training_data/{<phone>,canon}/N.jpg and \
+            OUT/<phone>/test_data/patches/..., plus full-size degraded test photos.
+            """
+    )
+
+    @Argument(help: "Folder of high-quality photos (or use --source).")
+    var sourceFolder: String?
+
+    @Option(name: .shortAndLong, help: "Output dped folder.")
+    var output: String
+
+    @Option(help: "Use the photos of a Debian package instead of a folder (debian-mate).")
+    var source: String?
+
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
+    @Option(help: "Use at most this many source photos.") var count: Int?
+    @Option(help: "Patch side in pixels.") var patchSize = 100
+    @Option(help: "Patches cut from each photo.") var patchesPerPhoto = 30
+    @Option(help: "Phone folder name.") var phone = "synthetic"
+    @Option(help: "Shrink sources to this longer side first (0: keep).") var maxSide = 1280
+    @Option(help: "Percent of photos held out for testing.") var testPercent = 10.0
+    @Option(help: "JPEG quality of the written files.") var quality = 95
+    @Option(help: "JSON file with a DegradationConfig (ranges of every stage); --seed overrides its seed.")
+    var degradation: String?
+    @Flag(help: "Skip the JPEG re-compression stage.") var noJpeg = false
+    @Flag(help: "Skip the Bayer mosaic and demosaic stage.") var noMosaic = false
+
+    func run() throws {
+        var sources: [String]
+        var photoSource: PhotoSource?
+        switch (sourceFolder, source) {
+        case (let folder?, nil): sources = try sourcePhotos(in: folder)
+        case (nil, let name?):
+            photoSource = try PhotoSource.named(name)
+            sources = try photoSource!.photoPaths()
+        default: throw ValidationError("give either a source folder or --source NAME")
+        }
+        if let count { sources = Array(sources.prefix(count)) }
+        var model = DegradationConfig()
+        if let degradation {
+            do { model = try JSONDecoder().decode(DegradationConfig.self, from: Data(contentsOf: URL(fileURLWithPath: degradation))) } catch {
+                throw ValidationError("\(degradation): not a degradation config (\(error))")
+            }
+        }
+        model.seed = seed
+        if noJpeg { model.jpegQuality = nil }
+        if noMosaic { model.mosaic = false }
+        let config = SynthConfig(
+            phone: phone, patchSize: patchSize, patchesPerPhoto: patchesPerPhoto, maxSide: maxSide > 0 ? maxSide : nil,
+            testPercent: testPercent, quality: quality, degradation: model)
+        let progress = DataProgress(label: "synth: photos")
+        let summary = try synthesizeDPED(sources: sources, output: output, config: config,
+                                         progress: progress.update, report: warn)
+        if let photoSource {
+            try writeSourceLicence(for: sources, source: photoSource, to: "\(output)/\(phone)")
+        }
+        print("""
+            \(output)/\(phone): \(summary.photos) photos → \(summary.trainingPatches) training patches, \
+            \(summary.testPatches) test patches, \(summary.fullSizeTestImages) full-size test images\
+            \(summary.skipped.isEmpty ? "" : "; \(summary.skipped.count) skipped")
+            """)
+    }
+}
+
+struct DataPhotos: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "photos",
+        abstract: "Copy freely licensed photos installed by a Debian package into a folder, with their licences."
+    )
+
+    @Option(help: "Photo source: \(PhotoSource.all.map(\.name).joined(separator: ", ")).")
+    var source = PhotoSource.debianMate.name
+
+    @Argument(help: "Destination folder.") var output: String
+    @Option(help: "Shrink to this longer side and re-encode (for small test photos).") var maxSide: Int?
+    @Option(help: "Copy at most this many photos.") var count: Int?
+
+    func run() throws {
+        let photoSource = try PhotoSource.named(source)
+        let installed = try installPhotos(from: photoSource, to: output, maxSide: maxSide, limit: count)
+        print("\(output): \(installed.count) photos from \(photoSource.package) (licences in LICENSE.md)")
+    }
+}
+
+struct DataCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "List and validate a dataset as training would, reporting skipped files."
+    )
+
+    @Argument(help: "Layout: \(DatasetLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var layout: String
+    @Argument(help: "Dataset root folder.") var root: String
+    @Option(name: .customLong("option"), help: "Layout option key=value (repeatable), e.g. phone=iphone.")
+    var options: [String] = []
+
+    func run() throws {
+        var values: [String: String] = [:]
+        for option in options {
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--option \(option): expected key=value") }
+            values[parts[0]] = parts[1]
+        }
+        let dataset = try makeDataset(DatasetSpec(name: layout, root: root, options: values), report: warn)
+        print("""
+            \(root) (\(layout), \(dataset.kind.rawValue)): train \(dataset.train.inputs.count) inputs / \
+            \(dataset.train.targets.count) targets, test \(dataset.test.inputs.count) / \(dataset.test.targets.count), \
+            full-size test \(dataset.fullSizeTest.count), skipped \(dataset.problems.count)
+            """)
+    }
 }

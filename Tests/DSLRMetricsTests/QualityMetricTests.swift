@@ -18,6 +18,16 @@ private let metricTolerance = 1e-6
         #expect(relativeError(batch, try ref.scalar("batch_psnr")) < metricTolerance)
     }
 
+    @Test func psnrWithDataRange255MatchesSkimage() throws {
+        // 8-bit values with data range 255 give skimage's figure for [0, 1] with range 1.
+        let value = try psnr(ref["a_nchw"] * 255, ref["b_nchw"] * 255, dataRange: 255)
+        #expect(relativeError(value, try ref.scalar("psnr")) < metricTolerance)
+        let perImage = try psnrPerImage(ref["batch_a_nchw"] * 255, ref["batch_b_nchw"] * 255, dataRange: 255).toArray(Double.self)
+        for (v, e) in zip(perImage, try ref["batch_psnr_per_image"].toArray(Double.self)) {
+            #expect(relativeError(v, e) < metricTolerance)
+        }
+    }
+
     @Test func psnrPerImageMatchesSkimage() throws {
         let values = try psnrPerImage(ref["batch_a_nchw"], ref["batch_b_nchw"]).toArray(Double.self)
         let expected = try ref["batch_psnr_per_image"].toArray(Double.self)

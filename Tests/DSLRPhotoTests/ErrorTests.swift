@@ -39,6 +39,7 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
     #expect(fromMemory.description.hasPrefix("upload #3: "))
     #expect(!fromMemory.description.contains("\n"))
     #expect(try photoError { _ = try photoInfo(fixture("not_a_photo.jpg")) }.path == fixture("not_a_photo.jpg"))
+    #expect(try photoError { _ = try decodePhoto([], name: "nothing") }.description == "nothing: empty, not a photo")
 }
 
 /// The 600 MP header is refused with the limit message, not a decoding error: no pixel

@@ -1,2 +1,0 @@
-import DSLRTensor
-// Datasets, synthetic pairs and alignment land here.

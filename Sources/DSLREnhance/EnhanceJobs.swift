@@ -1,0 +1,92 @@
+import DSLRPhoto
+import Foundation
+
+/// One photo to enhance and where its result goes.
+public struct EnhanceJob: Sendable, Equatable {
+    public var input: String
+    public var output: String
+}
+
+
+/// The usual file extension of each format.
+public func fileExtension(of format: PhotoFormat) -> String {
+    switch format {
+    case .jpeg: "jpg"
+    case .png: "png"
+    case .tiff: "tif"
+    case .webp: "webp"
+    case .heic: "heic"
+    }
+}
+
+/// Turns `dslr enhance` arguments into jobs.
+///
+/// A single file with an output that has a photo extension is written to that path. Otherwise
+/// `output` is a folder: files land in it by name, and a folder given as input keeps its
+/// sub-folder structure below it. Hidden files and non-photos inside folders are skipped;
+/// a missing input is an error. `format` replaces the output extension.
+public func planEnhanceJobs(inputs: [String], output: String, format: PhotoFormat? = nil) throws -> [EnhanceJob] {
+    let fm = FileManager.default
+    func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return fm.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    }
+    func retarget(_ path: String) -> String {
+        guard let format else { return path }
+        return (path as NSString).deletingPathExtension + "." + fileExtension(of: format)
+    }
+    let outputExtension = (output as NSString).pathExtension.lowercased()
+    if inputs.count == 1, !isDirectory(inputs[0]), photoExtensions.contains(outputExtension), !isDirectory(output) {
+        guard fm.fileExists(atPath: inputs[0]) else { throw ModelError("\(inputs[0]): no such file") }
+        return [EnhanceJob(input: inputs[0], output: output)]
+    }
+    var jobs: [EnhanceJob] = []
+    for input in inputs {
+        if isDirectory(input) {
+            let root = URL(fileURLWithPath: input).standardizedFileURL
+            guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
+                                             options: [.skipsHiddenFiles]) else { continue }
+            var found: [String] = []
+            for case let url as URL in walker where photoExtensions.contains(url.pathExtension.lowercased()) {
+                found.append(String(url.standardizedFileURL.path.dropFirst(root.path.count + 1)))
+            }
+            for relative in found.sorted() {
+                jobs.append(EnhanceJob(input: root.appendingPathComponent(relative).path,
+                                       output: retarget((output as NSString).appendingPathComponent(relative))))
+            }
+        } else if fm.fileExists(atPath: input) {
+            let name = (input as NSString).lastPathComponent
+            jobs.append(EnhanceJob(input: input, output: retarget((output as NSString).appendingPathComponent(name))))
+        } else {
+            throw ModelError("\(input): no such file or folder")
+        }
+    }
+    // Two inputs with the same name would overwrite each other's result.
+    var owners: [String: String] = [:]
+    for job in jobs {
+        if let other = owners[job.output] {
+            throw ModelError("\(job.input) and \(other) would both be written to \(job.output)")
+        }
+        owners[job.output] = job.input
+    }
+    return jobs
+}
+
+/// Enhances one photo file: decode (orientation applied), model, encode with the input's
+/// metadata, atomic write. Returns the photo's size.
+public func enhanceFile(
+    _ job: EnhanceJob, model: LoadedModel, tiling: TilingOptions,
+    decode: DecodeOptions = DecodeOptions(), encode: EncodeOptions = EncodeOptions(),
+    progress: (Int, Int) -> Void = { _, _ in }
+) throws -> (width: Int, height: Int) {
+    let photo = try readPhoto(job.input, options: decode)
+    let enhanced = try model.enhance(try photo.pixels.unsqueeze(0), tiling: tiling, progress: progress).squeeze(0)
+    let parent = (job.output as NSString).deletingLastPathComponent
+    if !parent.isEmpty {
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+    }
+    // The source's bit depth and metadata go along; the encoder keeps 16 bits where the format can.
+    try writePhoto(Photo(pixels: enhanced, bitDepth: photo.bitDepth, metadata: photo.metadata), to: job.output,
+                   options: encode)
+    return (photo.width, photo.height)
+}

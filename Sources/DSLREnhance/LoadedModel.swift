@@ -1,0 +1,78 @@
+import DSLRModels
+import DSLRNN
+import DSLRTensor
+import Foundation
+
+/// Numeric precision of inference.
+public enum Precision: String, Sendable, CaseIterable {
+    case fp32, bf16, fp16
+    public var dtype: DType {
+        switch self {
+        case .fp32: .float32
+        case .bf16: .bfloat16
+        case .fp16: .float16
+        }
+    }
+}
+
+/// A model ready to enhance photos on one device at one precision.
+///
+/// Shared by the worker threads of `--jobs`: inference only reads the weights, and
+/// libtorch's kernels are thread-safe.
+public final class LoadedModel: @unchecked Sendable {
+    public let entry: ModelEntry
+    public let device: Device
+    public let precision: Precision
+    private let kind: Kind
+
+    enum Kind {
+        case network(any TileableNetwork)
+        case function(@Sendable (Tensor) throws -> Tensor)
+    }
+
+    /// Wraps a network (already holding its weights).
+    public init(entry: ModelEntry, network: any TileableNetwork, device: Device = .cpu, precision: Precision = .fp32) throws {
+        try network.move(to: device, dtype: precision.dtype)
+        self.entry = entry; self.device = device; self.precision = precision
+        self.kind = .network(network)
+    }
+
+    /// Wraps a whole-photo function on [1, 3, H, W] float32 CPU tensors (e.g. the classic enhancer).
+    public init(entry: ModelEntry, function: @escaping @Sendable (Tensor) throws -> Tensor) {
+        self.entry = entry; self.device = .cpu; self.precision = .fp32
+        self.kind = .function(function)
+    }
+
+    /// Loads `entry`'s weights and builds its network.
+    public static func load(_ entry: ModelEntry, device: Device = .cpu, precision: Precision = .fp32) throws -> LoadedModel {
+        if entry.card.architecture == "classic" {
+            return LoadedModel(entry: entry, function: { try runClassicBaseline($0) })
+        }
+        guard let url = entry.weights else { throw ModelError("model '\(entry.card.name)' has no weights file") }
+        let state = try Checkpoint.load(url).tensors
+        let network = try Architectures.build(entry.card.architecture, state: state, source: url.path)
+        return try LoadedModel(entry: entry, network: network, device: device, precision: precision)
+    }
+
+    /// The network's receptive radius (0 for whole-photo functions).
+    public var receptiveRadius: Int {
+        if case .network(let n) = kind { return n.receptiveRadius }
+        return 0
+    }
+
+    /// Enhances [1, 3, H, W] float32 CPU pixels in [0, 1]; the result is the same shape, clamped.
+    public func enhance(
+        _ image: Tensor, tiling: TilingOptions = TilingOptions(), progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> Tensor {
+        switch kind {
+        case .network(let network):
+            return try runTiled(image, network: network, options: tiling, device: device, dtype: precision.dtype,
+                                progress: progress).clamp(min: 0, max: 1)
+        case .function(let function):
+            progress(0, 1)
+            let out = try withNoGrad { try function(image) }.clamp(min: 0, max: 1)
+            progress(1, 1)
+            return out
+        }
+    }
+}

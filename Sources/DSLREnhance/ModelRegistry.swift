@@ -1,0 +1,128 @@
+import DSLRModels
+import Foundation
+import SafeTensors
+
+/// What a model is and where it came from: stored as JSON in its weights file's metadata
+/// (`dslrkit.card`), so the card travels with the weights.
+public struct ModelCard: Codable, Sendable, Equatable {
+    public var name: String
+    /// Architecture name (see `Architectures`), or "classic" for the untrained enhancer.
+    public var architecture: String
+    public var summary: String
+    /// The data it was trained on.
+    public var trainedOn: String?
+    /// The recipe file it was trained with.
+    public var recipe: String?
+    /// The exact command that produced it.
+    public var command: String?
+    /// Held-out metrics (e.g. "psnr", "ssim", "ms_ssim").
+    public var metrics: [String: Double]?
+    public var license: String?
+
+    public init(
+        name: String, architecture: String, summary: String, trainedOn: String? = nil, recipe: String? = nil,
+        command: String? = nil, metrics: [String: Double]? = nil, license: String? = nil
+    ) {
+        self.name = name; self.architecture = architecture; self.summary = summary
+        self.trainedOn = trainedOn; self.recipe = recipe; self.command = command
+        self.metrics = metrics; self.license = license
+    }
+
+    /// The metadata key holding the card.
+    public static let metadataKey = "dslrkit.card"
+}
+
+/// A model `dslr enhance` can run.
+public struct ModelEntry: Sendable, Equatable {
+    public enum Origin: String, Sendable { case builtIn = "built-in", user, file }
+    public var card: ModelCard
+    /// The weights file; nil for models without weights (classic).
+    public var weights: URL?
+    public var origin: Origin
+}
+
+/// An error resolving or loading a model, naming what was asked for.
+public struct ModelError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The models known to DSLRKit: the classic enhancer, the weights embedded in the package,
+/// and `.safetensors` files in the user's model folder.
+public struct ModelRegistry: Sendable {
+    public var entries: [ModelEntry]
+
+    /// The model used when none is named.
+    public static let defaultName = "classic"
+
+    /// The user's model folder: `$DSLRKIT_MODELS`, else `<DSLRKit cache>/models`.
+    public static var userFolder: URL {
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["DSLRKIT_MODELS"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        let base = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (env["HOME"] ?? NSHomeDirectory()) + "/.cache"
+        let cache = env["DSLRKIT_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? base + "/dslrkit"
+        return URL(fileURLWithPath: cache).appendingPathComponent("models")
+    }
+
+    /// The classic enhancer's card.
+    public static let classicCard = ModelCard(
+        name: "classic", architecture: "classic",
+        summary: "Untrained baseline: white balance, auto levels, CLAHE on luminance, mild denoise, unsharp mask.")
+
+    /// Classic, the embedded models and the user's folder (later entries never shadow earlier names).
+    public static func standard() -> ModelRegistry {
+        var entries = [ModelEntry(card: classicCard, weights: nil, origin: .builtIn)]
+        if let embedded = Bundle.module.url(forResource: "Models", withExtension: nil) {
+            entries += scan(embedded, origin: .builtIn)
+        }
+        entries += scan(userFolder, origin: .user)
+        var seen = Set<String>()
+        return ModelRegistry(entries: entries.filter { seen.insert($0.card.name).inserted })
+    }
+
+    /// Every readable `.safetensors` file with a DSLRKit architecture in `folder`, by name.
+    static func scan(_ folder: URL, origin: ModelEntry.Origin) -> [ModelEntry] {
+        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.pathExtension == "safetensors" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            .compactMap { try? entry(forWeights: $0, origin: origin) }
+    }
+
+    /// Reads a weights file's card (or makes one from its architecture and file name).
+    public static func entry(forWeights url: URL, origin: ModelEntry.Origin = .file) throws -> ModelEntry {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: url) } catch {
+            throw ModelError("\(url.path): not a readable safetensors weights file (\(error))")
+        }
+        if let json = file.metadata[ModelCard.metadataKey],
+           let card = try? JSONDecoder().decode(ModelCard.self, from: Data(json.utf8)) {
+            return ModelEntry(card: card, weights: url, origin: origin)
+        }
+        guard let architecture = file.metadata[architectureMetadataKey] else {
+            throw ModelError(
+                "\(url.path): no '\(architectureMetadataKey)' in its metadata, so DSLRKit cannot tell which network it is "
+                    + "(import weights with `dslr import ...` or write them with DSLRKit)")
+        }
+        let name = url.deletingPathExtension().lastPathComponent
+        let source = file.metadata["dslrkit.source"].map { " (from \($0))" } ?? ""
+        return ModelEntry(
+            card: ModelCard(name: name, architecture: architecture, summary: "\(architecture) weights\(source)"),
+            weights: url, origin: origin)
+    }
+
+    /// The model named `nameOrPath` (a registered name or a path to a weights file), or the default.
+    public func resolve(_ nameOrPath: String?) throws -> ModelEntry {
+        let wanted = nameOrPath ?? Self.defaultName
+        if let found = entries.first(where: { $0.card.name == wanted }) { return found }
+        if wanted.hasSuffix(".safetensors") || wanted.contains("/") {
+            guard FileManager.default.fileExists(atPath: wanted) else {
+                throw ModelError("\(wanted): no such weights file")
+            }
+            return try Self.entry(forWeights: URL(fileURLWithPath: wanted))
+        }
+        throw ModelError(
+            "unknown model '\(wanted)' (known: \(entries.map(\.card.name).joined(separator: ", ")); "
+                + "or give a path to a .safetensors file)")
+    }
+}

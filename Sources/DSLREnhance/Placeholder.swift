@@ -1,2 +1,0 @@
-import DSLRTensor
-// The classic enhancer, tiling and the enhance pipeline land here.

@@ -1,0 +1,149 @@
+import DSLRModels
+import DSLRTensor
+
+/// How a photo is cut into tiles for inference.
+public struct TilingOptions: Sendable, Equatable {
+    /// Side of a tile's core in pixels; 0 runs the whole photo at once.
+    public var tile: Int
+    /// Context added around each core on every side; nil uses the network's receptive radius,
+    /// which makes every tile exactly equal to the untiled result. Context beyond the radius
+    /// is used to cross-fade neighbouring tiles.
+    public var overlap: Int?
+    public init(tile: Int = 512, overlap: Int? = nil) {
+        self.tile = tile
+        self.overlap = overlap
+    }
+}
+
+/// One tile: the core it owns and the larger window it reads (both in photo pixels).
+struct Tile: Equatable {
+    var core: PixelRect
+    var window: PixelRect
+}
+
+/// Splits `length` pixels into cores of at most `size`, as equal as possible (no sliver tile).
+func coreSpans(length: Int, size: Int) -> [(start: Int, length: Int)] {
+    let count = max(1, (length + size - 1) / size)
+    let base = length / count, extra = length % count
+    var spans: [(Int, Int)] = []
+    var start = 0
+    for i in 0..<count {
+        let n = base + (i < extra ? 1 : 0)
+        spans.append((start, n))
+        start += n
+    }
+    return spans
+}
+
+/// The tiles covering a height×width photo; windows extend cores by `halo`, clipped to the photo.
+func makeTiles(height: Int, width: Int, tile: Int, halo: Int) -> [Tile] {
+    var tiles: [Tile] = []
+    for (top, h) in coreSpans(length: height, size: tile) {
+        for (left, w) in coreSpans(length: width, size: tile) {
+            let wTop = max(0, top - halo), wLeft = max(0, left - halo)
+            let wBottom = min(height, top + h + halo), wRight = min(width, left + w + halo)
+            tiles.append(Tile(
+                core: PixelRect(top: top, left: left, height: h, width: w),
+                window: PixelRect(top: wTop, left: wLeft, height: wBottom - wTop, width: wRight - wLeft)))
+        }
+    }
+    return tiles
+}
+
+/// Cross-fade weights along one axis for a core [start, start+length) inside a photo of
+/// `total` pixels: 1 in the core, linear ramps of half-width `blend` across each interior
+/// core edge, so neighbouring tiles' weights sum to 1. Returns the span it covers and weights.
+func blendWeights(start: Int, length: Int, total: Int, blend: Int) -> (start: Int, weights: [Float]) {
+    let lo = start == 0 ? 0 : blend
+    let hi = start + length == total ? 0 : blend
+    var weights: [Float] = []
+    let first = start - lo, last = start + length + hi
+    for p in first..<last {
+        // Position relative to each edge, in half-pixel units so ramps are symmetric.
+        var w: Float = 1
+        if lo > 0 { w = min(w, Float(2 * (p - start) + 2 * lo + 1) / Float(4 * lo)) }
+        if hi > 0 { w = min(w, Float(2 * (start + length - p) + 2 * hi - 1) / Float(4 * hi)) }
+        weights.append(max(0, min(1, w)))
+    }
+    return (first, weights)
+}
+
+/// Runs `network` over a photo tile by tile with bounded memory.
+///
+/// `image` is [1, 3, H, W] float32 on the CPU; the result is the same. Each tile is moved to
+/// `device` and cast to `dtype`. Networks with whole-image normalisation get one statistics
+/// pass per norm layer first (see `TiledNormState`), so tiling never changes the result
+/// beyond float rounding when the overlap covers the receptive radius.
+/// `progress(done, total)` counts tile forwards, statistics passes included.
+public func runTiled(
+    _ image: Tensor, network: any TileableNetwork, options: TilingOptions,
+    device: Device = .cpu, dtype: DType = .float32,
+    progress: (Int, Int) -> Void = { _, _ in }
+) throws -> Tensor {
+    let (height, width) = (image.shape[2], image.shape[3])
+    let radius = network.receptiveRadius
+    let halo = max(0, options.overlap ?? radius)
+    let whole = options.tile <= 0 || (options.tile >= height && options.tile >= width)
+    let tiles = whole
+        ? [Tile(core: PixelRect(top: 0, left: 0, height: height, width: width),
+                window: PixelRect(top: 0, left: 0, height: height, width: width))]
+        : makeTiles(height: height, width: width, tile: options.tile, halo: halo)
+    // Cross-fade only over context that is itself exact (beyond the receptive radius), so a
+    // blend never mixes in a tile's inexact border; with too little overlap, fade over half of it.
+    let minCore = tiles.map { min($0.core.height, $0.core.width) }.min() ?? 0
+    let blend = min(halo >= radius ? halo - radius : halo / 2, minCore / 2)
+
+    let norms: TiledNormState? = (whole || network.normLayerCount == 0) ? nil : TiledNormState()
+    let passes = norms == nil ? 1 : network.normLayerCount + 1
+    let total = passes * tiles.count
+    var done = 0
+    progress(done, total)
+
+    func input(_ rect: PixelRect) throws -> Tensor {
+        try image.narrow(2, start: rect.top, length: rect.height)
+            .narrow(3, start: rect.left, length: rect.width)
+            .to(device, dtype)
+    }
+
+    return try withNoGrad {
+        if let norms {
+            for layer in 0..<network.normLayerCount {
+                norms.beginCollecting(layer: layer)
+                for t in tiles {
+                    norms.ownedRegion = PixelRect(
+                        top: t.core.top - t.window.top, left: t.core.left - t.window.left,
+                        height: t.core.height, width: t.core.width)
+                    do {
+                        _ = try network.enhance(try input(t.window), norms: norms)
+                        throw TorchError("the network never reached its normalisation layer \(layer)")
+                    } catch is StatisticsCollected {}
+                    done += 1
+                    progress(done, total)
+                }
+                try norms.finishCollecting()
+            }
+            norms.ownedRegion = nil
+        }
+
+        let output = try Tensor.zeros([1, 3, height, width])
+        for t in tiles {
+            let y = try network.enhance(try input(t.window), norms: norms).to(.cpu, .float32)
+            let rows = blendWeights(start: t.core.top, length: t.core.height, total: height, blend: blend)
+            let cols = blendWeights(start: t.core.left, length: t.core.width, total: width, blend: blend)
+            let part = try y.narrow(2, start: rows.start - t.window.top, length: rows.weights.count)
+                .narrow(3, start: cols.start - t.window.left, length: cols.weights.count)
+            let target = try output.narrow(2, start: rows.start, length: rows.weights.count)
+                .narrow(3, start: cols.start, length: cols.weights.count)
+            if blend == 0 {
+                try target.copy_(part)
+            } else {
+                let wr = try Tensor(rows.weights, shape: [1, 1, rows.weights.count, 1])
+                let wc = try Tensor(cols.weights, shape: [1, 1, 1, cols.weights.count])
+                try target.copy_(try target + part * wr * wc)
+            }
+            done += 1
+            progress(done, total)
+        }
+        return output
+    }
+}

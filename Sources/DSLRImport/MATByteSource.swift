@@ -1,0 +1,193 @@
+import CZlib
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A read-only memory mapping of a whole file, unmapped when released. A MAT-file is read
+/// through one so that a 550 MB VGG file costs address space, not memory.
+final class MappedFile: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    private let base: UnsafeMutableRawPointer?
+
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw MATError(path, "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw MATError(path, "cannot stat: \(String(cString: strerror(errno)))") }
+        let size = Int(info.st_size)
+        guard size > 0 else {
+            base = nil
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            throw MATError(path, "cannot map: \(String(cString: strerror(errno)))")
+        }
+        base = mapped
+        bytes = UnsafeRawBufferPointer(start: mapped, count: size)
+    }
+
+    deinit {
+        if let base { munmap(base, bytes.count) }
+    }
+}
+
+/// Bytes read front to back: a stretch of the mapped file, or the output of inflating one
+/// compressed element. The parser never needs to go back, so a compressed element is
+/// inflated in chunks and never held whole.
+protocol ByteSource: AnyObject {
+    /// Bytes consumed so far.
+    var position: Int { get }
+    /// Fills `buffer` completely, or throws `truncated`.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws
+    /// Consumes `count` bytes without keeping them.
+    func skip(_ count: Int) throws
+}
+
+extension ByteSource {
+    func readBytes(_ count: Int) throws -> [UInt8] {
+        guard count > 0 else { return [] }
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try read(into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
+        }
+    }
+}
+
+/// A stretch of bytes already in memory (the mapping of an uncompressed element).
+final class MemorySource: ByteSource {
+    private let bytes: UnsafeRawBufferPointer
+    private(set) var position = 0
+    private let path: String
+
+    init(_ bytes: UnsafeRawBufferPointer, path: String) {
+        self.bytes = bytes
+        self.path = path
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+        guard buffer.count <= bytes.count - position else { throw MATError.truncated(path) }
+        if let destination = buffer.baseAddress, let source = bytes.baseAddress {
+            destination.copyMemory(from: source + position, byteCount: buffer.count)
+        }
+        position += buffer.count
+    }
+
+    func skip(_ count: Int) throws {
+        guard count <= bytes.count - position else { throw MATError.truncated(path) }
+        position += count
+    }
+}
+
+/// The zlib-inflated content of one miCOMPRESSED element, produced on demand.
+final class InflateSource: ByteSource {
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var input: UnsafeRawBufferPointer
+    private var chunk: [UInt8]
+    private var chunkStart = 0
+    private var chunkEnd = 0
+    private var ended = false
+    private(set) var position = 0
+    private let path: String
+    /// zlib counts input in 32-bit units, so larger inputs are fed in slices.
+    private static let maxSlice = 1 << 30
+
+    init(_ compressed: UnsafeRawBufferPointer, path: String, chunkSize: Int = 1 << 20) throws {
+        self.path = path
+        input = compressed
+        chunk = [UInt8](repeating: 0, count: chunkSize)
+        // zlib keeps a pointer back to its z_stream, so the struct must never move.
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let status = inflateInit_(stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+            throw MATError(path, "zlib could not start inflating (code \(status))")
+        }
+        feed()
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    private func feed() {
+        guard stream.pointee.avail_in == 0, input.count > 0, let base = input.baseAddress else { return }
+        let slice = min(input.count, Self.maxSlice)
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(slice)
+        input = UnsafeRawBufferPointer(rebasing: input[slice...])
+    }
+
+    /// Inflates into `destination`; returns how many bytes were produced.
+    private func inflate(into destination: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard !ended else { throw MATError.truncated(path) }
+        var produced = 0
+        while produced == 0 {
+            feed()
+            stream.pointee.next_out = (destination.baseAddress! + produced).assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(destination.count - produced)
+            let hadInput = stream.pointee.avail_in
+            let status = CZlib.inflate(stream, Z_NO_FLUSH)
+            produced = destination.count - Int(stream.pointee.avail_out)
+            switch status {
+            case Z_STREAM_END:
+                ended = true
+                if produced == 0 { throw MATError.truncated(path) }
+            case Z_OK:
+                break
+            case Z_BUF_ERROR where hadInput == 0 && input.isEmpty:
+                throw MATError.truncated(path)
+            default:
+                let reason = stream.pointee.msg.map { String(cString: $0) } ?? "code \(status)"
+                throw MATError(path, "compressed element is corrupt (zlib: \(reason))")
+            }
+        }
+        return produced
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+        var filled = 0
+        while filled < buffer.count {
+            let wanted = buffer.count - filled
+            if chunkStart == chunkEnd {
+                // Large reads (weight arrays) inflate straight into the caller's buffer.
+                if wanted >= chunk.count {
+                    filled += try inflate(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                    continue
+                }
+                chunkEnd = try chunk.withUnsafeMutableBytes { try inflate(into: $0) }
+                chunkStart = 0
+            }
+            let n = min(wanted, chunkEnd - chunkStart)
+            chunk.withUnsafeBytes { source in
+                (buffer.baseAddress! + filled).copyMemory(from: source.baseAddress! + chunkStart, byteCount: n)
+            }
+            chunkStart += n
+            filled += n
+        }
+        position += buffer.count
+    }
+
+    func skip(_ count: Int) throws {
+        var left = count
+        while left > 0 {
+            if chunkStart == chunkEnd {
+                chunkEnd = try chunk.withUnsafeMutableBytes { try inflate(into: $0) }
+                chunkStart = 0
+            }
+            let n = min(left, chunkEnd - chunkStart)
+            chunkStart += n
+            left -= n
+        }
+        position += count
+    }
+}

@@ -1,2 +1,0 @@
-import DSLRTensor
-// Readers for other projects' weight files land here (TensorFlow checkpoint V2, MAT-file v5).

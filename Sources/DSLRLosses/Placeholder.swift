@@ -1,2 +1,0 @@
-import DSLRTensor
-// Losses land here.

@@ -1,0 +1,22 @@
+import DSLRTensor
+
+/// An enhancement network that maps RGB photos in [0, 1] (N×3×H×W) to RGB in [0, 1] of the
+/// same size, and tells the tiler what it needs to run tile by tile without seams.
+public protocol TileableNetwork {
+    /// Pixels of context each output pixel depends on, on each side. A tile whose halo is at
+    /// least this wide yields exactly the untiled result in its core.
+    var receptiveRadius: Int { get }
+    /// Layers whose statistics span the whole image (instance norms), numbered 0..<count in
+    /// forward order; each costs the tiler one statistics pass (see `TiledNormState`).
+    var normLayerCount: Int { get }
+    /// Height and width must be multiples of this (1 for fully convolutional stride-1 nets).
+    var sizeMultiple: Int { get }
+    /// Runs the network; `norms` carries whole-photo statistics when running in tiles.
+    func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor
+    /// Moves the weights (inference only) to a device and dtype.
+    func move(to device: Device, dtype: DType?) throws
+}
+
+extension TileableNetwork {
+    public var sizeMultiple: Int { 1 }
+}

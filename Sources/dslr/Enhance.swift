@@ -1,0 +1,144 @@
+import ArgumentParser
+import DSLREnhance
+import DSLRPhoto
+import DSLRTensor
+import Foundation
+
+struct Enhance: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Enhance photos with a model (the default model when none is named).",
+        discussion: """
+            IN may be photos or folders; folders keep their structure under OUT. With one photo \
+            and an OUT ending in a photo extension, the result is written to OUT itself. \
+            Large photos run in overlapping tiles whose result equals the untiled one. A photo \
+            that cannot be read is reported and skipped; the exit code is 1 if any failed.
+            """)
+
+    @Argument(help: "Photos or folders of photos.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output folder, or output file for a single photo.")
+    var output: String
+
+    @Option(help: "Model name (see `dslr models`) or path to a .safetensors weights file.")
+    var model: String?
+
+    @Option(help: "cpu, cuda or cuda:N.")
+    var device: String = "cpu"
+
+    @Option(help: "fp32, bf16 or fp16.")
+    var precision: String = "fp32"
+
+    @Option(help: "Tile core size in pixels (0: whole photo at once).")
+    var tile: Int = 512
+
+    @Option(help: "Context pixels around each tile (default: the model's receptive radius, exact).")
+    var overlap: Int?
+
+    @Option(help: "Photos processed at the same time.")
+    var jobs: Int = 1
+
+    @Option(help: "Output format: jpeg, png, tiff, webp or heic (default: the input's).")
+    var format: String?
+
+    @Option(help: "JPEG/WebP/HEIC quality, 1-100.")
+    var quality: Int = 95
+
+    @Option(help: "PNG compression level, 0-9.")
+    var pngCompression: Int = 6
+
+    @Option(help: "Refuse photos larger than this many megapixels.")
+    var maxMegapixels: Double = 100
+
+    @Flag(help: "Drop EXIF, ICC and XMP instead of carrying them to the output.")
+    var stripMetadata = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard tile >= 0 else { throw ValidationError("--tile must be 0 or positive") }
+        guard (overlap ?? 0) >= 0 else { throw ValidationError("--overlap must not be negative") }
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
+        guard (0...9).contains(pngCompression) else { throw ValidationError("--png-compression must be in 0...9") }
+        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32, bf16 or fp16") }
+        if let format, PhotoFormat(rawValue: format.lowercased()) == nil {
+            throw ValidationError("--format must be one of \(PhotoFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let device = try Device(self.device)
+        if case .cuda(let index) = device, index >= Torch.cudaDeviceCount {
+            throw ValidationError("\(device) is not available (\(Torch.cudaStatus))")
+        }
+        let entry = try ModelRegistry.standard().resolve(model)
+        let loaded = try LoadedModel.load(entry, device: device, precision: Precision(rawValue: precision)!)
+        let jobs = try planEnhanceJobs(inputs: inputs, output: output, format: format.flatMap { PhotoFormat(rawValue: $0.lowercased()) })
+        guard !jobs.isEmpty else { throw ValidationError("no photos found in \(inputs.joined(separator: ", "))") }
+
+        let tiling = TilingOptions(tile: tile, overlap: overlap)
+        let decode = DecodeOptions(maxPixels: Int(maxMegapixels * 1_000_000))
+        let encode = EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata)
+        let workers = min(self.jobs, jobs.count)
+        if workers > 1 && device == .cpu {
+            // Photos in parallel share the cores instead of each asking for all of them.
+            Torch.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / workers))
+        }
+
+        let progress = ProgressReporter(total: jobs.count, unit: "photos")
+        FileHandle.standardError.write(Data(
+            "enhancing \(jobs.count) photo\(jobs.count == 1 ? "" : "s") with \(entry.card.name) on \(device) (\(precision))\n".utf8))
+        let failures = FailureList()
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = next.take(below: jobs.count) {
+                let job = jobs[i]
+                let name = (job.input as NSString).lastPathComponent
+                let start = Date()
+                do {
+                    let size = try enhanceFile(job, model: loaded, tiling: tiling, decode: decode, encode: encode) { done, total in
+                        progress.step("\(name) tile \(min(done + 1, total))/\(total)")
+                    }
+                    let seconds = Date().timeIntervalSince(start)
+                    let megapixels = Double(size.width * size.height) / 1e6
+                    progress.finish(String(
+                        format: "%@ -> %@ (%dx%d, %.1f MP, %.1f s, %.2f MP/s)", job.input, job.output,
+                        size.width, size.height, megapixels, seconds, megapixels / max(seconds, 1e-9)), work: megapixels)
+                } catch {
+                    failures.add(job.input)
+                    progress.finish("error: \(oneLine(error, file: job.input))")
+                }
+            }
+        }
+        let failed = failures.items
+        let summary = String(format: "enhanced %d of %d photos in %@", jobs.count - failed.count, jobs.count,
+                             formatDuration(progress.elapsed))
+        FileHandle.standardError.write(Data((summary + (failed.isEmpty ? "" : "; \(failed.count) failed") + "\n").utf8))
+        if !failed.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// An error as one line that names `file` exactly once.
+func oneLine(_ error: any Error, file: String) -> String {
+    let text = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    return text.contains(file) ? text : "\(file): \(text)"
+}
+
+/// Hands out indices to worker threads.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func take(below limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}
+
+/// Inputs that failed, collected from worker threads.
+final class FailureList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ item: String) { lock.lock(); list.append(item); lock.unlock() }
+    var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import DSLRData
-
-@Test func dataBuilds() {}

@@ -1,0 +1,57 @@
+import DSLRPhoto
+import Foundation
+import Testing
+
+@testable import DSLREnhance
+
+@Suite struct EnhanceJobsTests {
+    /// A scratch folder with a/1.jpg, a/sub/2.PNG, a/notes.txt, a/.hidden.jpg and b.jpg.
+    func scratch() throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dslr-jobs-\(UUID().uuidString)").path
+        for file in ["a/1.jpg", "a/sub/2.PNG", "a/notes.txt", "a/.hidden.jpg", "b.jpg"] {
+            let path = root + "/" + file
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: path, contents: Data([1]))
+        }
+        return root
+    }
+
+    @Test func folderKeepsStructureAndSkipsNonPhotos() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let jobs = try planEnhanceJobs(inputs: [root + "/a", root + "/b.jpg"], output: root + "/out")
+        #expect(jobs.map(\.output) == [root + "/out/1.jpg", root + "/out/sub/2.PNG", root + "/out/b.jpg"])
+        #expect(jobs[1].input.hasSuffix("/a/sub/2.PNG"))
+    }
+
+    @Test func singleFileToFileAndFormatChange() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try planEnhanceJobs(inputs: [root + "/b.jpg"], output: root + "/x.png")
+            == [EnhanceJob(input: root + "/b.jpg", output: root + "/x.png")])
+        #expect(try planEnhanceJobs(inputs: [root + "/b.jpg"], output: root + "/o", format: .tiff).map(\.output)
+            == [root + "/o/b.tif"])
+    }
+
+    @Test func missingInputAndCollidingOutputsAreErrors() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(throws: ModelError("\(root)/nope.jpg: no such file or folder")) {
+            try planEnhanceJobs(inputs: [root + "/nope.jpg"], output: root + "/o")
+        }
+        #expect(throws: ModelError.self) {
+            try planEnhanceJobs(inputs: [root + "/b.jpg", root + "/b.jpg"], output: root + "/o")
+        }
+    }
+
+    @Test func registryResolvesClassicAndRejectsUnknown() throws {
+        let registry = ModelRegistry.standard()
+        #expect(try registry.resolve(nil).card.name == ModelRegistry.defaultName)
+        #expect(try registry.resolve("classic").weights == nil)
+        #expect(throws: ModelError.self) { try registry.resolve("no-such-model") }
+        #expect(throws: ModelError("/nonexistent/m.safetensors: no such weights file")) {
+            try registry.resolve("/nonexistent/m.safetensors")
+        }
+    }
+}

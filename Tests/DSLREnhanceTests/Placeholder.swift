@@ -1,4 +1,0 @@
-import Testing
-@testable import DSLREnhance
-
-@Test func enhanceBuilds() {}

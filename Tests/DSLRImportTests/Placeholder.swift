@@ -1,4 +1,0 @@
-import Testing
-@testable import DSLRImport
-
-@Test func importBuilds() {}

@@ -1,4 +1,0 @@
-import Testing
-@testable import DSLRLosses
-
-@Test func lossesBuilds() {}

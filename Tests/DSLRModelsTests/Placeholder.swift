@@ -1,4 +1,0 @@
-import Testing
-@testable import DSLRModels
-
-@Test func modelsBuilds() {}
