@@ -142,9 +142,7 @@ private struct Prefilter {
 
     func apply(_ image: Tensor) throws -> Tensor {
         let pooled = factor > 1 ? try avgPool2d(image, kernel: [factor, factor]) : image
-        guard sigma > 0.05 else { return pooled }
-        let (c, h, w) = (pooled.shape[1], pooled.shape[2], pooled.shape[3])
-        return try gaussianBlur(pooled.reshape([c, 1, h, w]), sigma: sigma).reshape([1, c, h, w])
+        return sigma > 0.05 ? try gaussianBlur(pooled, sigma: sigma) : pooled
     }
 }
 

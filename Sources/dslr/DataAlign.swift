@@ -85,9 +85,11 @@ struct DataAlign: ParsableCommand {
         options.minOverlap = minOverlap
         options.minInliers = minInliers
         var accepted = 0, patches = 0
+        let progress = ProgressReporter(total: pairing.pairs.count, unit: "pairs")
         for (k, pair) in pairing.pairs.enumerated() {
             let prefix = "[\(k + 1)/\(pairing.pairs.count)] \(pair.name):"
             var line = ReportLine(file: pair.name, phone: pair.phone, dslr: pair.dslr, accepted: false)
+            progress.step("aligning \(pair.name)")
             do {
                 let phone = try readPhoto(pair.phone), dslr = try readPhoto(pair.dslr)
                 let result = try alignPair(phone: phone.pixels, dslr: dslr.pixels, options: options)
@@ -99,15 +101,15 @@ struct DataAlign: ParsableCommand {
                 patches += written
                 accepted += 1
                 let skipNote = skipped > 0 ? " (\(skipped) below --min-patch-score)" : ""
-                print("\(prefix) aligned, score \(format(result.score)), \(result.inliers) inliers, \(written) patches\(skipNote)")
+                progress.finish("\(prefix) aligned, score \(format(result.score)), \(result.inliers) inliers, \(written) patches\(skipNote)")
             } catch let rejection as AlignmentRejection {
                 line.reason = rejection.reason
                 line.score = rejection.score
                 line.inliers = rejection.inliers
-                print("\(prefix) rejected: \(rejection.reason)")
+                progress.finish("\(prefix) rejected: \(rejection.reason)")
             } catch {
                 line.reason = "\(error)"
-                warn("\(prefix) skipped: \(error)")
+                progress.finish("\(prefix) skipped: \(error)")
             }
             report += try line.json() + "\n"
             // Rewritten after every pair so an interrupted run keeps its report.
