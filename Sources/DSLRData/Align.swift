@@ -72,12 +72,13 @@ public func alignPair(phone: Tensor, dslr: Tensor, options: AlignOptions = Align
             throw AlignmentRejection(
                 "alignment score \(String(format: "%.3f", score)) is below \(options.minScore)", inliers: inliers, score: score)
         }
-        let warped = try warpPerspective(prefilter.apply(dslrImage), homography: prefilter.homography, width: pw, height: ph)
-            .squeeze(0)
+        let source = try prefilter.apply(dslrImage)
+        let warped = try warpPerspective(source, homography: prefilter.homography, width: pw, height: ph).squeeze(0)
         return AlignmentResult(
             homography: h.rows, featureHomography: featureH.rows, refined: refined,
             matches: match.matches, inliers: inliers, matchScale: match.scale, score: score,
             commonRect: rect, overlap: overlap, warpedDSLR: warped,
+            dslrSource: source, sourceHomography: prefilter.homography,
             croppedPhone: try crop(phoneImage.squeeze(0), rect), croppedDSLR: try crop(warped, rect))
     }
 }

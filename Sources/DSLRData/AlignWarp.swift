@@ -121,21 +121,3 @@ public func crop(_ image: Tensor, _ rect: PixelRect) throws -> Tensor {
     let r = image.rank
     return try image.narrow(r - 2, start: rect.y, length: rect.height).narrow(r - 1, start: rect.x, length: rect.width)
 }
-
-/// The correlation coefficient of the gray values of each `size` × `size` patch pair at
-/// `origins` in two aligned [3, H, W] (or [1, H, W]) images: about 1 where the patches line
-/// up, lower where parallax, lens distortion or a moving object leaves them apart (and for
-/// flat, textureless patches, whose correlation is mostly noise).
-public func patchCorrelations(_ a: Tensor, _ b: Tensor, origins: [(x: Int, y: Int)], size: Int) throws -> [Double] {
-    guard !origins.isEmpty else { return [] }
-    func patches(_ image: Tensor) throws -> Tensor {
-        let gray = try image.to(.float64).mean(dims: [0])
-        return try stack(origins.map { try gray.narrow(0, start: $0.y, length: size).narrow(1, start: $0.x, length: size) })
-            .reshape([origins.count, size * size])
-    }
-    let x = try patches(a), y = try patches(b)
-    let xc = try x - x.mean(dims: [1], keepDim: true), yc = try y - y.mean(dims: [1], keepDim: true)
-    let numerator = try (xc * yc).sum(dims: [1])
-    let denominator = try ((xc * xc).sum(dims: [1]) * (yc * yc).sum(dims: [1])).sqrt() + 1e-12
-    return try (numerator / denominator).toArray(Double.self)
-}

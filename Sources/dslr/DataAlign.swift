@@ -45,6 +45,9 @@ struct DataAlign: ParsableCommand {
         discussion: "Off by default: flat patches (sky, walls) correlate poorly even when aligned."))
     var minPatchScore: Double?
 
+    @Flag(help: "Refine each DSLR patch by a sub-pixel shift (follows lens distortion and parallax).")
+    var localRefine = false
+
     @Option(help: "Folder name of the phone patches under training_data (DPED: iphone, sony, blackberry).")
     var phoneName = "iphone"
 
@@ -123,20 +126,14 @@ struct DataAlign: ParsableCommand {
     private func writePatches(
         _ result: AlignmentResult, startingAt first: Int, phoneDir: String, dslrDir: String
     ) throws -> (written: Int, skipped: Int) {
-        let rect = result.commonRect
-        var origins = patchOrigins(width: rect.width, height: rect.height, size: patchSize, stride: stride ?? patchSize)
-        let total = origins.count
-        if let minPatchScore {
-            let scores = try patchCorrelations(result.croppedPhone, result.croppedDSLR, origins: origins, size: patchSize)
-            origins = zip(origins, scores).filter { $0.1 >= minPatchScore }.map(\.0)
-        }
+        let all = try cutPatches(result, options: PatchOptions(size: patchSize, stride: stride, localRefine: localRefine))
+        let kept = all.filter { $0.correlation >= minPatchScore ?? -.infinity }
         let encode = EncodeOptions(quality: quality, keepMetadata: false)
-        for (k, origin) in origins.enumerated() {
-            let box = PixelRect(x: origin.x, y: origin.y, width: patchSize, height: patchSize)
-            try writePhoto(Photo(pixels: crop(result.croppedPhone, box).contiguous()), to: "\(phoneDir)/\(first + k).jpg", options: encode)
-            try writePhoto(Photo(pixels: crop(result.croppedDSLR, box).contiguous()), to: "\(dslrDir)/\(first + k).jpg", options: encode)
+        for (k, patch) in kept.enumerated() {
+            try writePhoto(Photo(pixels: patch.phone.contiguous()), to: "\(phoneDir)/\(first + k).jpg", options: encode)
+            try writePhoto(Photo(pixels: patch.dslr.contiguous()), to: "\(dslrDir)/\(first + k).jpg", options: encode)
         }
-        return (origins.count, total - origins.count)
+        return (kept.count, all.count - kept.count)
     }
 
     private func writeAligned(_ result: AlignmentResult, name: String) throws {
