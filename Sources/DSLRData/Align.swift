@@ -91,14 +91,19 @@ private struct ScaleMatch {
 }
 
 /// Detects, describes and matches corners, and fits a homography per relative scale;
-/// keeps the scale with the most inliers. Phone feature pixel → DSLR feature pixel.
+/// keeps the scale with the most inliers. Phone feature pixel → DSLR feature pixel; nil when
+/// no scale gave a fit, a rejection when either photo has too few corners.
 private func matchHomography(_ phone: Tensor, _ dslr: Tensor, options: AlignOptions) throws -> ScaleMatch? {
     let halfSpan = Double(options.descriptorGrid - 1) / 2 * options.descriptorSpacing
     let border = Int((halfSpan * (options.scales.max() ?? 1)).rounded(.up)) + 2
     let phoneBorder = Int(halfSpan.rounded(.up)) + 2
     let phoneCorners = try detectCorners(phone, maxCount: options.maxKeypoints, radius: options.nmsRadius, border: phoneBorder)
     let dslrCorners = try detectCorners(dslr, maxCount: options.maxKeypoints, radius: options.nmsRadius, border: border)
-    guard phoneCorners.count >= 4, dslrCorners.count >= 4 else { return nil }
+    guard phoneCorners.count >= options.minInliers, dslrCorners.count >= options.minInliers else {
+        throw AlignmentRejection(
+            "too little texture to match (\(phoneCorners.count) corners in the phone photo, \(dslrCorners.count) in the DSLR photo)",
+            inliers: 0)
+    }
     let sigma = options.descriptorSpacing / 2
     let phoneDescriptors = try patchDescriptors(
         gaussianBlur(phone, sigma: sigma), at: phoneCorners, spacing: options.descriptorSpacing, grid: options.descriptorGrid)

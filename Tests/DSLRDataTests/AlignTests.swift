@@ -148,12 +148,13 @@ func correlation(_ a: Tensor, _ b: Tensor) throws -> Double {
         #expect(try result.croppedPhone.equal(crop(phone, rect)))
     }
 
-    /// Unrelated photos are refused with a reason.
+    /// Unrelated photos (and a featureless one) are refused with a reason.
     @Test func rejectsUnrelatedPairs() throws {
         let scene = try syntheticScene(width: 300, height: 200, seed: 21)
         let other = try syntheticScene(width: 300, height: 200, seed: 22)
         let noise = try Tensor(uniform(3 * 200 * 300, seed: 5), shape: [3, 200, 300])
-        for (phone, dslr) in [(scene, other), (noise, scene)] {
+        let flat = try Tensor.full([3, 200, 300], 0.5)
+        for (phone, dslr) in [(scene, other), (noise, scene), (flat, scene)] {
             do {
                 _ = try alignPair(phone: phone, dslr: dslr)
                 Issue.record("an unrelated pair was accepted")
