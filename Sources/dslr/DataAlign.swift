@@ -11,8 +11,9 @@ struct DataAlign: ParsableCommand {
         abstract: "Align phone/DSLR photo pairs (paired by file name) and cut aligned training patches.",
         discussion: """
             Writes OUT/training_data/<phone-name>/N.jpg and OUT/training_data/canon/N.jpg (the DPED \
-            layout; numbering continues after the highest N already there) and one JSON line per \
-            pair to OUT/align_report.jsonl: file, accepted, score, inliers, or the reason for rejection.
+            layout; numbering continues after the highest N already there) and appends one JSON \
+            line per pair to OUT/align_report.jsonl: file, accepted, score, inliers, or the reason \
+            for rejection.
             """
     )
 
@@ -82,7 +83,8 @@ struct DataAlign: ParsableCommand {
         }
         var next = max(nextIndex(in: phoneDir), nextIndex(in: dslrDir))
         let reportPath = "\(output)/align_report.jsonl"
-        var report = ""
+        // Appended to, like the patch numbering, so several runs build one dataset.
+        var report = (try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? ""
         var options = AlignOptions()
         options.minScore = minScore
         options.minOverlap = minOverlap
