@@ -1,4 +1,3 @@
-import DSLRMetrics
 import DSLRTensor
 import Foundation
 
@@ -6,8 +5,8 @@ import Foundation
 ///
 /// Corners matched by patch descriptors give a RANSAC homography at a reduced resolution
 /// (`featureSize`); ECC maximisation refines it at `refineSize`; the DSLR photo is then
-/// resampled (bicubic) into the phone frame and both are cropped to the largest rectangle
-/// the DSLR photo covers.
+/// low-pass filtered to the phone's sampling rate where it is sharper, resampled (bicubic)
+/// into the phone frame, and both are cropped to the largest rectangle it covers.
 ///
 /// - Parameters:
 ///   - phone, dslr: RGB (or gray) [C, H, W] or [1, C, H, W], values in [0, 1]; sizes may differ.
@@ -58,9 +57,10 @@ public func alignPair(phone: Tensor, dslr: Tensor, options: AlignOptions = Align
         let h = fromRefine(refineH)
 
         // Common area, checks, and the warp.
+        let prefilter = Prefilter(h, frameWidth: pw, frameHeight: ph, imageWidth: dw, imageHeight: dh)
         guard let rect = largestValidRectangle(
-            homography: h, width: pw, height: ph, imageWidth: dw, imageHeight: dh,
-            margin: options.margin, step: max(1, max(pw, ph) / 1000))
+            homography: prefilter.homography, width: pw, height: ph, imageWidth: prefilter.width, imageHeight: prefilter.height,
+            margin: options.margin, step: max(1, max(pw, ph) / 500))
         else { throw AlignmentRejection("no common area", inliers: inliers, score: score) }
         let overlap = Double(rect.area) / Double(pw * ph)
         guard overlap >= options.minOverlap else {
@@ -72,11 +72,13 @@ public func alignPair(phone: Tensor, dslr: Tensor, options: AlignOptions = Align
             throw AlignmentRejection(
                 "alignment score \(String(format: "%.3f", score)) is below \(options.minScore)", inliers: inliers, score: score)
         }
-        let warped = try warpPerspective(dslrImage, homography: h, width: pw, height: ph).squeeze(0)
+        let source = try prefilter.apply(dslrImage)
+        let warped = try warpPerspective(source, homography: prefilter.homography, width: pw, height: ph).squeeze(0)
         return AlignmentResult(
             homography: h.rows, featureHomography: featureH.rows, refined: refined,
             matches: match.matches, inliers: inliers, matchScale: match.scale, score: score,
             commonRect: rect, overlap: overlap, warpedDSLR: warped,
+            dslrSource: source, sourceHomography: prefilter.homography,
             croppedPhone: try crop(phoneImage.squeeze(0), rect), croppedDSLR: try crop(warped, rect))
     }
 }
@@ -89,14 +91,19 @@ private struct ScaleMatch {
 }
 
 /// Detects, describes and matches corners, and fits a homography per relative scale;
-/// keeps the scale with the most inliers. Phone feature pixel → DSLR feature pixel.
+/// keeps the scale with the most inliers. Phone feature pixel → DSLR feature pixel; nil when
+/// no scale gave a fit, a rejection when either photo has too few corners.
 private func matchHomography(_ phone: Tensor, _ dslr: Tensor, options: AlignOptions) throws -> ScaleMatch? {
     let halfSpan = Double(options.descriptorGrid - 1) / 2 * options.descriptorSpacing
     let border = Int((halfSpan * (options.scales.max() ?? 1)).rounded(.up)) + 2
     let phoneBorder = Int(halfSpan.rounded(.up)) + 2
     let phoneCorners = try detectCorners(phone, maxCount: options.maxKeypoints, radius: options.nmsRadius, border: phoneBorder)
     let dslrCorners = try detectCorners(dslr, maxCount: options.maxKeypoints, radius: options.nmsRadius, border: border)
-    guard phoneCorners.count >= 4, dslrCorners.count >= 4 else { return nil }
+    guard phoneCorners.count >= options.minInliers, dslrCorners.count >= options.minInliers else {
+        throw AlignmentRejection(
+            "too little texture to match (\(phoneCorners.count) corners in the phone photo, \(dslrCorners.count) in the DSLR photo)",
+            inliers: 0)
+    }
     let sigma = options.descriptorSpacing / 2
     let phoneDescriptors = try patchDescriptors(
         gaussianBlur(phone, sigma: sigma), at: phoneCorners, spacing: options.descriptorSpacing, grid: options.descriptorGrid)
@@ -115,6 +122,34 @@ private func matchHomography(_ phone: Tensor, _ dslr: Tensor, options: AlignOpti
         if fit.inliers.count > best?.fit.inliers.count ?? 0 { best = ScaleMatch(fit: fit, matches: pairs.count, scale: scale) }
     }
     return best
+}
+
+/// How the DSLR photo is low-pass filtered to the sampling rate of the phone frame before
+/// resampling, so that a sharper, larger DSLR photo does not alias: average-pooled by the
+/// whole part of the scale (DSLR pixels per phone pixel at the frame centre), then blurred
+/// with σ = (r − 1) / 2 for the rest r, as scikit-image's `rescale` anti-aliasing.
+private struct Prefilter {
+    var factor: Int
+    var sigma: Double
+    /// Phone pixel → pixel of the filtered DSLR photo.
+    var homography: Homography
+    var width: Int
+    var height: Int
+
+    init(_ h: Homography, frameWidth: Int, frameHeight: Int, imageWidth: Int, imageHeight: Int) {
+        let j = h.jacobian(at: Point2(Double(frameWidth - 1) / 2, Double(frameHeight - 1) / 2))
+        let scale = Swift.abs(j[0] * j[3] - j[1] * j[2]).squareRoot()
+        factor = max(1, min(Int(scale), imageWidth / 2, imageHeight / 2))
+        sigma = max(0, (scale / Double(factor) - 1) / 2)
+        homography = factor > 1 ? (poolingMap(factor) * h).normalized() : h
+        width = imageWidth / factor
+        height = imageHeight / factor
+    }
+
+    func apply(_ image: Tensor) throws -> Tensor {
+        let pooled = factor > 1 ? try avgPool2d(image, kernel: [factor, factor]) : image
+        return sigma > 0.05 ? try gaussianBlur(pooled, sigma: sigma) : pooled
+    }
 }
 
 /// Why `h` (phone → DSLR, feature pixels) is implausible for two photos of one scene, or nil.
@@ -154,9 +189,13 @@ private func batched(_ image: Tensor, _ name: String) throws -> Tensor {
     return try x.to(.float32)
 }
 
-/// Gray [1, 1, H, W]: TensorFlow luma weights for RGB, the channel itself for gray.
+/// Gray [1, 1, H, W] with the luma weights of `DSLRMetrics.grayscale`, the channel itself
+/// for gray. A weighted sum rather than `grayscale`'s 1×1 convolution: on a 24-megapixel
+/// photo libtorch's convolution takes seconds, the sum a fraction of one.
 private func luma(_ image: Tensor) throws -> Tensor {
-    image.shape[1] == 3 ? try grayscale(image) : image
+    guard image.shape[1] == 3 else { return image }
+    let weights = try Tensor([Float(0.2989), 0.5870, 0.1140], shape: [1, 3, 1, 1])
+    return try (image * weights).sum(dims: [1], keepDim: true)
 }
 
 /// The whole factor that brings `side` down to at most `target`.

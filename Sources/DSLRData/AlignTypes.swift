@@ -66,8 +66,13 @@ public struct AlignmentResult: Sendable {
     public var commonRect: PixelRect
     /// `commonRect`'s share of the phone photo.
     public var overlap: Double
-    /// The DSLR photo resampled into the phone frame, [3, H, W] of the phone photo.
+    /// The DSLR photo resampled into the phone frame, [3, H, W] of the phone photo (anti-aliased
+    /// where the DSLR photo has more pixels per scene area than the phone photo).
     public var warpedDSLR: Tensor
+    /// The (anti-aliased) DSLR photo `warpedDSLR` was resampled from, [1, 3, h, w], and the map
+    /// from phone pixels into it: `cutPatches` resamples refined patches from these directly.
+    public var dslrSource: Tensor
+    public var sourceHomography: Homography
     /// Both photos cropped to `commonRect`, [3, h, w] each.
     public var croppedPhone: Tensor
     public var croppedDSLR: Tensor

@@ -11,6 +11,7 @@ public struct Homography: Sendable, Equatable, CustomStringConvertible {
     /// Row-major entries h00, h01, h02, h10, ..., h22.
     public var m: [Double]
 
+    /// From the nine entries in row-major order.
     public init(_ m: [Double]) {
         precondition(m.count == 9, "a homography has 9 entries")
         self.m = m
@@ -83,6 +84,7 @@ public struct Homography: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// The Euclidean distance between two points.
 public func distance(_ a: Point2, _ b: Point2) -> Double { ((a - b) * (a - b)).sum().squareRoot() }
 
 /// The four pixel-centre corners of a width × height image, clockwise from top-left.

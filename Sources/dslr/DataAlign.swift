@@ -11,8 +11,9 @@ struct DataAlign: ParsableCommand {
         abstract: "Align phone/DSLR photo pairs (paired by file name) and cut aligned training patches.",
         discussion: """
             Writes OUT/training_data/<phone-name>/N.jpg and OUT/training_data/canon/N.jpg (the DPED \
-            layout; numbering continues after the highest N already there) and one JSON line per \
-            pair to OUT/align_report.jsonl: file, accepted, score, inliers, or the reason for rejection.
+            layout; numbering continues after the highest N already there) and appends one JSON \
+            line per pair to OUT/align_report.jsonl: file, accepted, score, inliers, or the reason \
+            for rejection.
             """
     )
 
@@ -40,6 +41,14 @@ struct DataAlign: ParsableCommand {
     @Option(help: "Smallest number of RANSAC inlier matches accepted.")
     var minInliers = AlignOptions().minInliers
 
+    @Option(help: ArgumentHelp(
+        "Skip patches whose gray correlation between the two photos is below this (parallax, moving objects).",
+        discussion: "Off by default: flat patches (sky, walls) correlate poorly even when aligned."))
+    var minPatchScore: Double?
+
+    @Flag(help: "Refine each DSLR patch by a sub-pixel shift (follows lens distortion and parallax).")
+    var localRefine = false
+
     @Option(help: "Folder name of the phone patches under training_data (DPED: iphone, sony, blackberry).")
     var phoneName = "iphone"
 
@@ -53,6 +62,9 @@ struct DataAlign: ParsableCommand {
         guard patchSize > 0 else { throw ValidationError("--patch-size must be positive") }
         if let stride, stride <= 0 { throw ValidationError("--stride must be positive") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
+        if let minPatchScore, !(-1...1).contains(minPatchScore) {
+            throw ValidationError("--min-patch-score must be in -1...1")
+        }
         guard !phoneName.isEmpty, !phoneName.contains("/"), phoneName != "canon" else {
             throw ValidationError("--phone-name must be a plain folder name other than canon")
         }
@@ -71,33 +83,38 @@ struct DataAlign: ParsableCommand {
         }
         var next = max(nextIndex(in: phoneDir), nextIndex(in: dslrDir))
         let reportPath = "\(output)/align_report.jsonl"
-        var report = ""
+        // Appended to, like the patch numbering, so several runs build one dataset.
+        var report = (try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? ""
         var options = AlignOptions()
         options.minScore = minScore
         options.minOverlap = minOverlap
         options.minInliers = minInliers
         var accepted = 0, patches = 0
+        let progress = ProgressReporter(total: pairing.pairs.count, unit: "pairs")
         for (k, pair) in pairing.pairs.enumerated() {
             let prefix = "[\(k + 1)/\(pairing.pairs.count)] \(pair.name):"
             var line = ReportLine(file: pair.name, phone: pair.phone, dslr: pair.dslr, accepted: false)
+            progress.step("aligning \(pair.name)")
             do {
                 let phone = try readPhoto(pair.phone), dslr = try readPhoto(pair.dslr)
                 let result = try alignPair(phone: phone.pixels, dslr: dslr.pixels, options: options)
-                let written = try writePatches(result, startingAt: next, phoneDir: phoneDir, dslrDir: dslrDir)
+                let (written, skipped) = try writePatches(result, startingAt: next, phoneDir: phoneDir, dslrDir: dslrDir)
                 if saveAligned { try writeAligned(result, name: pair.name) }
                 line.record(result, firstPatch: next, patches: written)
+                line.skippedPatches = minPatchScore == nil ? nil : skipped
                 next += written
                 patches += written
                 accepted += 1
-                print("\(prefix) aligned, score \(format(result.score)), \(result.inliers) inliers, \(written) patches")
+                let skipNote = skipped > 0 ? " (\(skipped) below --min-patch-score)" : ""
+                progress.finish("\(prefix) aligned, score \(format(result.score)), \(result.inliers) inliers, \(written) patches\(skipNote)")
             } catch let rejection as AlignmentRejection {
                 line.reason = rejection.reason
                 line.score = rejection.score
                 line.inliers = rejection.inliers
-                print("\(prefix) rejected: \(rejection.reason)")
+                progress.finish("\(prefix) rejected: \(rejection.reason)")
             } catch {
                 line.reason = "\(error)"
-                warn("\(prefix) skipped: \(error)")
+                progress.finish("\(prefix) skipped: \(error)")
             }
             report += try line.json() + "\n"
             // Rewritten after every pair so an interrupted run keeps its report.
@@ -106,17 +123,19 @@ struct DataAlign: ParsableCommand {
         print("\(accepted) of \(pairing.pairs.count) pairs aligned, \(patches) patch pairs in \(output)/training_data; report: \(reportPath)")
     }
 
-    /// Cuts the patch pairs of `result` and writes them as N.jpg; returns how many.
-    private func writePatches(_ result: AlignmentResult, startingAt first: Int, phoneDir: String, dslrDir: String) throws -> Int {
-        let rect = result.commonRect
-        let origins = patchOrigins(width: rect.width, height: rect.height, size: patchSize, stride: stride ?? patchSize)
+    /// Cuts the patch pairs of `result` and writes them as N.jpg, numbered from `first`;
+    /// returns how many were written and how many fell below `--min-patch-score`.
+    private func writePatches(
+        _ result: AlignmentResult, startingAt first: Int, phoneDir: String, dslrDir: String
+    ) throws -> (written: Int, skipped: Int) {
+        let all = try cutPatches(result, options: PatchOptions(size: patchSize, stride: stride, localRefine: localRefine))
+        let kept = all.filter { $0.correlation >= minPatchScore ?? -.infinity }
         let encode = EncodeOptions(quality: quality, keepMetadata: false)
-        for (k, origin) in origins.enumerated() {
-            let box = PixelRect(x: origin.x, y: origin.y, width: patchSize, height: patchSize)
-            try writePhoto(Photo(pixels: crop(result.croppedPhone, box).contiguous()), to: "\(phoneDir)/\(first + k).jpg", options: encode)
-            try writePhoto(Photo(pixels: crop(result.croppedDSLR, box).contiguous()), to: "\(dslrDir)/\(first + k).jpg", options: encode)
+        for (k, patch) in kept.enumerated() {
+            try writePhoto(Photo(pixels: patch.phone.contiguous()), to: "\(phoneDir)/\(first + k).jpg", options: encode)
+            try writePhoto(Photo(pixels: patch.dslr.contiguous()), to: "\(dslrDir)/\(first + k).jpg", options: encode)
         }
-        return origins.count
+        return (kept.count, all.count - kept.count)
     }
 
     private func writeAligned(_ result: AlignmentResult, name: String) throws {
@@ -142,10 +161,11 @@ private struct ReportLine: Encodable {
     var refined: Bool?
     var firstPatch: Int?
     var patches: Int?
+    var skippedPatches: Int?
 
     enum CodingKeys: String, CodingKey {
         case file, phone, dslr, accepted, reason, score, inliers, matches, overlap, homography, refined, patches
-        case commonRect = "common_rect", firstPatch = "first_patch"
+        case commonRect = "common_rect", firstPatch = "first_patch", skippedPatches = "skipped_patches"
     }
 
     mutating func record(_ result: AlignmentResult, firstPatch: Int, patches: Int) {
