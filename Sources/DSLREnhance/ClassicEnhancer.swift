@@ -61,10 +61,11 @@ public struct ClassicEnhancer: Sendable {
         if let equalization = config.equalization {
             let before = try y.clamp(min: 0, max: 1)
             y = try equalize(before, equalization)
-            // Colour differences follow luma in proportion, as if each pixel's RGB were scaled,
-            // so hue and saturation are kept; the floor and cap keep near-black noise from
-            // being blown up into colour.
-            let scale = try ((y + chromaScaleFloor) / (before + chromaScaleFloor)).clamp(max: maxChromaScale)
+            // Colour differences follow luma by the square root of its ratio: hue is kept, and a
+            // brightened pixel gains some colour without being pushed into clipping (scaling
+            // RGB in full proportion clipped skies to cyan and foliage to neon on real photos).
+            // The floor and cap keep near-black noise from being blown up into colour.
+            let scale = try ((y + chromaScaleFloor) / (before + chromaScaleFloor)).sqrt().clamp(max: maxChromaScale)
             (cr, cb) = try (cr * scale, cb * scale)
         }
         if let settings = config.sharpen {
@@ -101,7 +102,7 @@ public struct ClassicEnhancer: Sendable {
 /// black, whose ratio is mostly noise, change colour additively rather than multiplicatively.
 private let chromaScaleFloor = 0.05
 /// The largest factor by which equalisation may scale a pixel's colour differences.
-private let maxChromaScale = 3.0
+private let maxChromaScale = 1.5
 
 extension ClassicConfig.TransferCurve {
     /// Encodes linear light for display with this curve (input clipped to [0, 1]).
