@@ -3,16 +3,36 @@ import DSLRTensor
 
 /// How a photo is cut into tiles for inference.
 public struct TilingOptions: Sendable, Equatable {
-    /// Side of a tile's core in pixels; 0 runs the whole photo at once.
-    public var tile: Int
+    /// Side of a tile's core in pixels; 0 runs the whole photo at once; nil chooses: the whole
+    /// photo when it fits `memoryLimit`, else the largest tiles that do.
+    public var tile: Int?
     /// Context added around each core on every side; nil uses the network's receptive radius,
     /// which makes every tile exactly equal to the untiled result. Context beyond the radius
     /// is used to cross-fade neighbouring tiles.
     public var overlap: Int?
-    public init(tile: Int = 512, overlap: Int? = nil) {
+    /// The resident memory an automatic tile size aims to stay within, in bytes.
+    public var memoryLimit: Int
+    public init(tile: Int? = nil, overlap: Int? = nil, memoryLimit: Int = 2 << 30) {
         self.tile = tile
         self.overlap = overlap
+        self.memoryLimit = memoryLimit
     }
+}
+
+/// The tile side `runTiled` uses when none is given: 0 (whole photo) if the network's
+/// activations for the whole photo fit in `memoryLimit` beside the process and the photo's
+/// own buffers, else the largest square tile (with its halo) that fits, at least 64 pixels.
+public func automaticTile(
+    height: Int, width: Int, network: any TileableNetwork, dtype: DType, halo: Int, memoryLimit: Int
+) -> Int {
+    // The libraries' own footprint, and per photo pixel: decoded, float input, float output
+    // and the encoder's buffer.
+    let fixed = (400 << 20) + 32 * height * width
+    let budget = max(memoryLimit - fixed, 0)
+    let perPixel = network.activationBytesPerPixel(dtype: dtype)
+    if perPixel * height * width <= budget { return 0 }
+    let side = Int(Double(budget / perPixel).squareRoot()) - 2 * halo
+    return max(64, side)
 }
 
 /// One tile: the core it owns and the larger window it reads (both in photo pixels).
@@ -83,11 +103,13 @@ public func runTiled(
     let (height, width) = (image.shape[2], image.shape[3])
     let radius = network.receptiveRadius
     let halo = max(0, options.overlap ?? radius)
-    let whole = options.tile <= 0 || (options.tile >= height && options.tile >= width)
+    let side = options.tile ?? automaticTile(
+        height: height, width: width, network: network, dtype: dtype, halo: halo, memoryLimit: options.memoryLimit)
+    let whole = side <= 0 || (side >= height && side >= width)
     let tiles = whole
         ? [Tile(core: PixelRect(top: 0, left: 0, height: height, width: width),
                 window: PixelRect(top: 0, left: 0, height: height, width: width))]
-        : makeTiles(height: height, width: width, tile: options.tile, halo: halo)
+        : makeTiles(height: height, width: width, tile: side, halo: halo)
     // Cross-fade only over context that is itself exact (beyond the receptive radius), so a
     // blend never mixes in a tile's inexact border; with too little overlap, fade over half of it.
     let minCore = tiles.map { min($0.core.height, $0.core.width) }.min() ?? 0

@@ -98,5 +98,6 @@ public struct DPEDResidualBlock: Module {
 
 extension DPEDGenerator: TileableNetwork {
     public var normLayerCount: Int { Self.normLayerCount }
+    public var widestActivation: Int { convIn.weight.shape[0] }
     public func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor { try self(x, norms: norms) }
 }

@@ -29,8 +29,11 @@ struct Enhance: ParsableCommand {
     @Option(help: "fp32, bf16 or fp16.")
     var precision: String = "fp32"
 
-    @Option(help: "Tile core size in pixels (0: whole photo at once).")
-    var tile: Int = 512
+    @Option(help: "Tile core size in pixels (0: whole photo at once; default: the whole photo if it fits --memory-limit, else the largest tiles that do).")
+    var tile: Int?
+
+    @Option(help: "Resident memory (MiB) the automatic tile size aims to stay within.")
+    var memoryLimit: Int = 2048
 
     @Option(help: "Context pixels around each tile (default: the model's receptive radius, exact).")
     var overlap: Int?
@@ -58,7 +61,8 @@ struct Enhance: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard tile >= 0 else { throw ValidationError("--tile must be 0 or positive") }
+        guard (tile ?? 0) >= 0 else { throw ValidationError("--tile must be 0 or positive") }
+        guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be positive") }
         guard (overlap ?? 0) >= 0 else { throw ValidationError("--overlap must not be negative") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
         guard (0...9).contains(pngCompression) else { throw ValidationError("--png-compression must be in 0...9") }
@@ -78,7 +82,7 @@ struct Enhance: ParsableCommand {
         let jobs = try planEnhanceJobs(inputs: inputs, output: output, format: format.flatMap { PhotoFormat(rawValue: $0.lowercased()) })
         guard !jobs.isEmpty else { throw ValidationError("no photos found in \(inputs.joined(separator: ", "))") }
 
-        let tiling = TilingOptions(tile: tile, overlap: overlap)
+        let tiling = TilingOptions(tile: tile, overlap: overlap, memoryLimit: memoryLimit << 20)
         let decode = DecodeOptions(maxPixels: Int(maxMegapixels * 1_000_000))
         let encode = EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata)
         let workers = min(self.jobs, jobs.count)

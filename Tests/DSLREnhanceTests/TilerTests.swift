@@ -104,3 +104,19 @@ func maxDifference(_ a: Tensor, _ b: Tensor) throws -> Double {
         #expect(try maxDifference(whole, tight) > 1e-4)
     }
 }
+
+@Suite struct AutomaticTileTests {
+    @Test func wholePhotoWhenItFitsElseTheLargestTilesThatDo() throws {
+        let dped = try DPEDGenerator(channels: 64)
+        // 1 MP: 1 KiB of activations per pixel fits in 2 GiB.
+        #expect(automaticTile(height: 864, width: 1152, network: dped, dtype: .float32, halo: 18, memoryLimit: 2 << 30) == 0)
+        // 12 MP does not: tiles of about 1100 pixels (plus halo) fill what is left.
+        let side = automaticTile(height: 3000, width: 4000, network: dped, dtype: .float32, halo: 18, memoryLimit: 2 << 30)
+        #expect(side > 1000 && side < 1200)
+        let bytes = (side + 36) * (side + 36) * dped.activationBytesPerPixel(dtype: .float32)
+        #expect(bytes + (400 << 20) + 32 * 12_000_000 <= 2 << 30)
+        // bf16 halves the activations, so tiles grow; a tiny limit still gives usable tiles.
+        #expect(automaticTile(height: 3000, width: 4000, network: dped, dtype: .bfloat16, halo: 18, memoryLimit: 2 << 30) > side)
+        #expect(automaticTile(height: 3000, width: 4000, network: dped, dtype: .float32, halo: 18, memoryLimit: 1 << 20) == 64)
+    }
+}
