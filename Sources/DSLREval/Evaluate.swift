@@ -74,6 +74,9 @@ public struct ImageScore: Sendable, Equatable {
     /// Model time alone (decoding and metrics excluded).
     public var seconds: Double
     public var megapixels: Double
+    public init(pair: String, metrics: [String: Double], seconds: Double, megapixels: Double) {
+        self.pair = pair; self.metrics = metrics; self.seconds = seconds; self.megapixels = megapixels
+    }
 }
 
 /// One model's scores over the pairs.
@@ -83,6 +86,10 @@ public struct ModelScore: Sendable, Equatable {
     public var images: [ImageScore] = []
     /// Pairs the model failed on, with the error.
     public var failures: [String] = []
+
+    public init(model: String, summary: String, images: [ImageScore] = [], failures: [String] = []) {
+        self.model = model; self.summary = summary; self.images = images; self.failures = failures
+    }
 
     /// Each metric averaged over the images that have it (PSNR: the mean of per-image dB).
     public var mean: [String: Double] {
@@ -106,6 +113,7 @@ public struct ModelScore: Sendable, Equatable {
 public struct EvalCrop: Sendable, Equatable {
     public var pair: String
     public var files: [String: String]
+    public init(pair: String, files: [String: String]) { self.pair = pair; self.files = files }
 }
 
 /// What `dslr eval` reports.
@@ -118,6 +126,14 @@ public struct EvalResult: Sendable, Equatable {
     public var skipped: [String]
     public var crops: [EvalCrop]
     public var device: String
+
+    public init(
+        dataset: String, split: String, pairCount: Int, models: [ModelScore], skipped: [String] = [], crops: [EvalCrop] = [],
+        device: String = "cpu"
+    ) {
+        self.dataset = dataset; self.split = split; self.pairCount = pairCount; self.models = models
+        self.skipped = skipped; self.crops = crops; self.device = device
+    }
 
     /// The metric columns every table shows, in order.
     public static let metricColumns = ["psnr", "ssim", "ms_ssim", "ms_ssim_dped", "ssim_luma"]
