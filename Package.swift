@@ -139,7 +139,8 @@ let package = Package(
             name: "DSLREnhanceTests", dependencies: ["DSLREnhance", "DSLRPhoto", "DSLRModels", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSLREvalTests", dependencies: ["DSLREval", "DSLRPhoto", "DSLRMetrics", "DSLREnhance", "DSLRTensor"],
+            name: "DSLREvalTests",
+            dependencies: ["DSLREval", "DSLRPhoto", "DSLRMetrics", "DSLREnhance", "DSLRModels", "DSLRNN", "DSLRData", "DSLRTensor"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],

@@ -69,7 +69,8 @@ public func evalModels(
 /// One image's scores for one model.
 public struct ImageScore: Sendable, Equatable {
     public var pair: String
-    /// qualityMetrics' keys: psnr, ssim, ssim_luma, ms_ssim (sides over 160 px), ms_ssim_dped.
+    /// qualityMetrics' keys: psnr, ssim, ssim_luma, ms_ssim (sides over 160 px), ms_ssim_dped;
+    /// a metric that is NaN for this image is absent.
     public var metrics: [String: Double]
     /// Model time alone (decoding and metrics excluded).
     public var seconds: Double
@@ -213,7 +214,9 @@ public func evaluate(
                     progress(.step("\(pair.name): \(name) \(min(done + 1, total))/\(total)"))
                 }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let metrics = try qualityMetrics(output: output, target: target)
+                // A metric undefined for this image (NaN: DPED's MS-SSIM on tiny images) is left
+                // out rather than poisoning the mean; +inf PSNR (identical images) is kept.
+                let metrics = try qualityMetrics(output: output, target: target).filter { !$0.value.isNaN }
                 result.models[m].images.append(ImageScore(pair: pair.name, metrics: metrics, seconds: seconds, megapixels: megapixels))
                 summary.append(String(format: "%@ %.2f dB", name, metrics["psnr"] ?? .nan))
                 if keepCrop { crop.files[name] = saveCrop(output, pair: result.crops.count, role: name, options) }
