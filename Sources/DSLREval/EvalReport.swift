@@ -28,7 +28,8 @@ extension EvalResult {
             body += "<p class=\"problems\">Skipped:<br>" + skipped.map(xmlEscape).joined(separator: "<br>") + "</p>\n"
         }
         if !crops.isEmpty {
-            let columns = ["input"] + models.map(\.model) + ["target"]
+            // Models without any crop (identity, whose output is the input) get no column.
+            let columns = ["input"] + models.map(\.model).filter { m in crops.contains { $0.files[m] != nil } } + ["target"]
             body += "<h2>Centre crops</h2>\n<div class=\"grid\" style=\"grid-template-columns: repeat(\(columns.count), minmax(0, 260px));\">\n"
             body += columns.map { "<div class=\"colhead\">\(xmlEscape($0))</div>" }.joined() + "\n"
             for crop in crops {

@@ -219,7 +219,10 @@ public func evaluate(
                 let metrics = try qualityMetrics(output: output, target: target).filter { !$0.value.isNaN }
                 result.models[m].images.append(ImageScore(pair: pair.name, metrics: metrics, seconds: seconds, megapixels: megapixels))
                 summary.append(String(format: "%@ %.2f dB", name, metrics["psnr"] ?? .nan))
-                if keepCrop { crop.files[name] = saveCrop(output, pair: result.crops.count, role: name, options) }
+                // The identity output is the input, already saved.
+                if keepCrop && name != "identity" {
+                    crop.files[name] = saveCrop(output, pair: result.crops.count, role: name, options)
+                }
             } catch {
                 result.models[m].failures.append(oneLine(error, naming: pair.input))
                 summary.append("\(name) failed")

@@ -125,10 +125,18 @@ func evalTable(_ log: MetricsLog) -> String {
     let columns = preferred.filter(present.contains) + present.subtracting(preferred).sorted()
     var html = "<h2>Held-out evaluations</h2>\n<table><tr><th>iteration</th>"
         + columns.map { "<th>\(xmlEscape($0))</th>" }.joined() + "</tr>\n"
-    for record in log.eval.sorted(by: { $0.iteration > $1.iteration }) {
-        html += "<tr><td>\(record.iteration)</td>" + columns.map { "<td>\(formatMetric($0, record.metrics[$0]))</td>" }.joined() + "</tr>\n"
+    let records = log.eval.sorted(by: { $0.iteration > $1.iteration })
+    func row(_ record: EvalRecord) -> String {
+        "<tr><td>\(record.iteration)</td>" + columns.map { "<td>\(formatMetric($0, record.metrics[$0]))</td>" }.joined() + "</tr>\n"
     }
-    return html + "</table>\n"
+    // The newest ten stay in view; a long run's older rows fold away (the chart shows them).
+    let shown = 10
+    html += records.prefix(shown).map(row).joined() + "</table>\n"
+    if records.count > shown {
+        html += "<details><summary>\(records.count - shown) earlier evaluations</summary><table><tr><th>iteration</th>"
+            + columns.map { "<th>\(xmlEscape($0))</th>" }.joined() + "</tr>\n" + records.dropFirst(shown).map(row).joined() + "</table></details>\n"
+    }
+    return html
 }
 
 /// The newest iteration's crops as a grid (one row per crop: input, output, target), and

@@ -66,13 +66,18 @@ func knownResult() -> EvalResult {
 
 @Test func writesAllFourFilesAndTheHTMLLinksItsCrops() throws {
     var r = knownResult()
-    r.crops = [EvalCrop(pair: "a.png", files: ["input": "crops/0_input.png", "identity": "crops/0_identity.png"])]
+    r.crops = [
+        EvalCrop(pair: "a.png", files: ["input": "crops/0_input.png", "net,v2": "crops/0_net_v2.png"]),
+        EvalCrop(pair: "b.png", files: ["input": "crops/1_input.png", "target": "crops/1_target.png"]),
+    ]
     let folder = try temporaryFolder("tables")
     let urls = try r.write(to: folder)
     #expect(urls.map(\.lastPathComponent) == ["eval.md", "eval.csv", "eval.json", "eval.html"])
     #expect(urls.allSatisfy { FileManager.default.fileExists(atPath: $0.path) })
     let html = try String(contentsOf: folder.appendingPathComponent("eval.html"), encoding: .utf8)
-    #expect(html.contains("src=\"crops/0_input.png\"") && html.contains("src=\"crops/0_identity.png\""))
+    #expect(html.contains("src=\"crops/0_input.png\"") && html.contains("src=\"crops/0_net_v2.png\""))
+    #expect(html.contains("src=\"crops/1_target.png\""))
     #expect(html.contains("no net,v2") && html.contains("no target"))  // missing crops are marked, not broken images
+    #expect(!html.contains(">identity</div>"))  // no crop column for a model without crops
     #expect(html.contains("<td><b>27.50</b></td>"))  // best non-identity PSNR
 }

@@ -1,4 +1,5 @@
 import DSLREval
+import DSLRPhoto
 import DSLRTensor
 import Foundation
 import Testing
@@ -57,4 +58,21 @@ import Testing
     let html = try String(contentsOf: try writeRunReport(runFolder: run), encoding: .utf8)
     #expect(html.contains("No metrics yet") && html.contains("No samples"))
     #expect(throws: EvalError.self) { try writeRunReport(runFolder: run.appendingPathComponent("missing")) }
+}
+
+@Test func samplesAreMadeFromCentreCropsWhenARunHasNone() throws {
+    let root = try makePairedFolder(height: 20, width: 30)
+    let pairs = try evalPairs(try parseDataArgument(root.path)).sorted { $0.name < $1.name }
+    let samples = try temporaryFolder("made").appendingPathComponent("samples")
+    let count = try makeSamples(model: functionModel("half") { try $0 * 0.5 }, pairs: pairs, iteration: 5, cropSize: 16, to: samples)
+    #expect(count == 2)
+    let listed = listSamples(in: samples)
+    #expect(listed.map(\.index) == [0, 1] && listed.allSatisfy { $0.iteration == 5 && $0.files.count == 3 })
+    let input = try readPhoto(listed[1].files[.input]!.path).pixels
+    let output = try readPhoto(listed[1].files[.output]!.path).pixels
+    let source = try readPhoto(pairs[1].input).pixels
+    #expect(input.shape == [3, 16, 16])
+    // The centre 16×16 of 20×30 starts at row 2, column 7.
+    #expect(try (input - source.narrow(1, start: 2, length: 16).narrow(2, start: 7, length: 16)).abs().max().item() == 0)
+    #expect(try (output - input * 0.5).abs().max().item() <= 0.5 / 255 + 1e-6)  // one 8-bit rounding
 }
