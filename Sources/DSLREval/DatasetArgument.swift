@@ -44,6 +44,9 @@ public func parseDataArgument(_ text: String) throws -> EvalDataSource {
     if exists && (lower.hasSuffix(".json") || lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")) {
         return EvalDataSource(spec: try readDatasetSpecFile(URL(fileURLWithPath: text)))
     }
+    if !exists && (text.hasPrefix("/") || text.hasPrefix(".") || text.hasPrefix("~")) {
+        throw EvalError("\(text): no such dataset folder or spec file")
+    }
     guard let colon = text.firstIndex(of: ":"), DatasetLayout(rawValue: String(text[..<colon])) != nil else {
         let layouts = DatasetLayout.allCases.map(\.rawValue).joined(separator: ", ")
         throw EvalError(
