@@ -76,13 +76,13 @@ public func centerCrop(_ image: Tensor, size: Int) throws -> Tensor {
 @discardableResult
 public func makeSamples(
     model: LoadedModel, pairs: [EvalPair], iteration: Int, cropSize: Int = 256, to folder: URL,
-    read: (String) throws -> Tensor = { try readPhoto($0).pixels }
+    tiling: TilingOptions = TilingOptions(), read: (String) throws -> Tensor = { try readPhoto($0).pixels }
 ) throws -> Int {
     var written = 0
     for pair in pairs {
         guard let input = try? centerCrop(read(pair.input), size: cropSize).contiguous(),
               let target = try? centerCrop(read(pair.target), size: cropSize).contiguous() else { continue }
-        let output = try model.enhance(input.unsqueeze(0), tiling: TilingOptions(tile: 0))
+        let output = try model.enhance(input.unsqueeze(0), tiling: tiling)
         try writeSample(iteration: iteration, index: written, input: input, output: output, target: target, to: folder)
         written += 1
     }

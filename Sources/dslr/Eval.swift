@@ -35,30 +35,19 @@ struct Eval: ParsableCommand {
     @Option(help: "Folder for eval.md, eval.csv, eval.json, eval.html and crops.")
     var out: String = "eval"
 
-    @Option(help: "cpu, cuda or cuda:N.")
-    var device: String = "cpu"
-
-    @Option(help: "fp32, bf16 or fp16.")
-    var precision: String = "fp32"
-
-    @Option(help: "Tile core size in pixels (0: whole photo at once).")
-    var tile: Int = 512
-
     @Option(help: "Pairs whose centre crops go into eval.html.")
     var crops: Int = 4
+
+    @OptionGroup var inference: InferenceOptions
 
     func validate() throws {
         guard DatasetPart(rawValue: split) != nil else { throw ValidationError("--split must be test or train") }
         guard (maxImages ?? 1) >= 1 else { throw ValidationError("--max-images must be at least 1") }
-        guard tile >= 0 else { throw ValidationError("--tile must be 0 or positive") }
-        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32, bf16 or fp16") }
     }
 
     func run() throws {
-        let device = try Device(self.device)
-        if case .cuda(let index) = device, index >= Torch.cudaDeviceCount {
-            throw ValidationError("\(device) is not available (\(Torch.cudaStatus))")
-        }
+        let device = try inference.resolvedDevice()
+        let (tile, precision) = (inference.tile, inference.precision)
         let source = try parseDataArgument(data)
         let pairs = try evalPairs(source, split: DatasetPart(rawValue: split)!, maxImages: maxImages) { warn("skipped: \($0)") }
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -82,5 +71,31 @@ struct Eval: ParsableCommand {
         let failed = result.skipped.count + result.models.map(\.failures.count).reduce(0, +)
         if result.models.allSatisfy(\.images.isEmpty) { throw ExitCode(1) }
         if failed > 0 { warn("\(failed) problem\(failed == 1 ? "" : "s"): see eval.md") }
+    }
+}
+
+/// Where and how models run, for the commands that evaluate them.
+struct InferenceOptions: ParsableArguments {
+    @Option(help: "cpu, cuda or cuda:N.")
+    var device: String = "cpu"
+
+    @Option(help: "fp32, bf16 or fp16.")
+    var precision: String = "fp32"
+
+    @Option(help: "Tile core size in pixels (0: whole photo at once).")
+    var tile: Int = 512
+
+    func validate() throws {
+        guard tile >= 0 else { throw ValidationError("--tile must be 0 or positive") }
+        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32, bf16 or fp16") }
+    }
+
+    /// The device, checked to exist.
+    func resolvedDevice() throws -> Device {
+        let device = try Device(self.device)
+        if case .cuda(let index) = device, index >= Torch.cudaDeviceCount {
+            throw ValidationError("\(device) is not available (\(Torch.cudaStatus))")
+        }
+        return device
     }
 }

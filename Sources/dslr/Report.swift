@@ -30,20 +30,20 @@ struct Report: ParsableCommand {
     @Option(help: "Side of the crops in pixels.")
     var cropSize: Int = 256
 
-    @Option(help: "cpu, cuda or cuda:N.")
-    var device: String = "cpu"
+    @OptionGroup var inference: InferenceOptions
 
     func run() throws {
         let folder = URL(fileURLWithPath: runFolder)
         if let data, listSamples(in: folder.appendingPathComponent("samples")).isEmpty {
             let weights = model ?? folder.appendingPathComponent("model.safetensors").path
             let entry = try ModelRegistry.standard().resolve(weights)
-            let loaded = try LoadedModel.load(entry, device: try Device(device))
+            let loaded = try LoadedModel.load(
+                entry, device: try inference.resolvedDevice(), precision: Precision(rawValue: inference.precision)!)
             let pairs = try evalPairs(try parseDataArgument(data), maxImages: samples) { warn("skipped: \($0)") }
             let log = try MetricsLog.read(folder.appendingPathComponent("metrics.jsonl"))
             let iteration = (log.train.map(\.iteration) + log.eval.map(\.iteration)).max() ?? 0
             let written = try makeSamples(model: loaded, pairs: pairs, iteration: iteration, cropSize: cropSize,
-                                          to: folder.appendingPathComponent("samples"))
+                                          to: folder.appendingPathComponent("samples"), tiling: TilingOptions(tile: inference.tile))
             warn("made \(written) sample\(written == 1 ? "" : "s") with \(entry.card.name) at iteration \(iteration)")
         }
         let page = try writeRunReport(runFolder: folder)
