@@ -5,7 +5,7 @@ import Foundation
 // samples/. Everything is linked relatively, so the folder can be copied or served as is.
 
 /// The charts of a run, one per group of quantities on comparable scales.
-public func runCharts(_ log: MetricsLog) -> [(file: String, chart: LineChart)] {
+public func runCharts(_ log: RunMetrics) -> [(file: String, chart: LineChart)] {
     let train = log.train.sorted { $0.iteration < $1.iteration }
     let evals = log.eval.sorted { $0.iteration < $1.iteration }
     func series(_ name: String, _ values: [(Int, Double?)]) -> ChartSeries {
@@ -30,14 +30,22 @@ public func runCharts(_ log: MetricsLog) -> [(file: String, chart: LineChart)] {
                 title: "Discriminator accuracy", xLabel: "iteration", yLabel: "accuracy",
                 series: [series("d_accuracy", train.map { ($0.iteration, $0.dAccuracy) })], yScale: .linear)))
         }
+        if train.contains(where: { $0.dLoss != nil }) {
+            charts.append(("discriminator_loss.svg", LineChart(
+                title: "Discriminator loss", xLabel: "iteration", yLabel: "loss",
+                series: [series("d_loss", train.map { ($0.iteration, $0.dLoss) })])))
+        }
     }
     if !evals.isEmpty {
         let names = Set(evals.flatMap(\.metrics.keys)).sorted()
         let psnrNames = names.filter { $0.contains("psnr") }, others = names.filter { !$0.contains("psnr") }
         if !psnrNames.isEmpty {
+            // The input's own PSNR, when logged, is the bar a model has to clear.
+            let identity = evals.contains { $0.identity["psnr"] != nil }
+                ? [series("input (identity)", evals.map { ($0.iteration, $0.identity["psnr"]) })] : []
             charts.append(("psnr.svg", LineChart(
                 title: "Held-out PSNR", xLabel: "iteration", yLabel: "PSNR (dB)",
-                series: psnrNames.map { n in series(n, evals.map { ($0.iteration, $0.metrics[n]) }) },
+                series: psnrNames.map { n in series(n, evals.map { ($0.iteration, $0.metrics[n]) }) } + identity,
                 yScale: .linear, markers: true)))
         }
         if !others.isEmpty {
@@ -62,7 +70,7 @@ public func writeRunReport(runFolder: URL, title: String? = nil) throws -> URL {
     guard fm.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
         throw EvalError("\(folder.path): run folder not found")
     }
-    let log = try MetricsLog.read(folder.appendingPathComponent("metrics.jsonl"))
+    let log = try RunMetrics.read(folder.appendingPathComponent("metrics.jsonl"))
     let assets = folder.appendingPathComponent("report_assets")
     let name = title ?? folder.lastPathComponent
     var body = "<h1>Training run: \(xmlEscape(name))</h1>\n<p class=\"meta\">\(xmlEscape(folder.path))</p>\n"
@@ -95,7 +103,7 @@ public func writeRunReport(runFolder: URL, title: String? = nil) throws -> URL {
 }
 
 /// The latest state of the run in a few lines.
-func runSummary(_ log: MetricsLog, folder: URL) -> String {
+func runSummary(_ log: RunMetrics, folder: URL) -> String {
     var items: [String] = []
     if let last = log.train.max(by: { $0.iteration < $1.iteration }) {
         var text = "iteration <b>\(last.iteration)</b>, total loss \(formatMetric("total", last.total)), "
@@ -118,7 +126,7 @@ func runSummary(_ log: MetricsLog, folder: URL) -> String {
 }
 
 /// Every evaluation as a table row, newest first.
-func evalTable(_ log: MetricsLog) -> String {
+func evalTable(_ log: RunMetrics) -> String {
     guard !log.eval.isEmpty else { return "" }
     let preferred = ["psnr", "ssim", "ms_ssim", "ms_ssim_dped", "ssim_luma"]
     let present = Set(log.eval.flatMap(\.metrics.keys))

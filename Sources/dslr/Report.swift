@@ -40,7 +40,7 @@ struct Report: ParsableCommand {
             let loaded = try LoadedModel.load(
                 entry, device: try inference.resolvedDevice(), precision: Precision(rawValue: inference.precision)!)
             let pairs = try evalPairs(try parseDataArgument(data), maxImages: samples) { warn("skipped: \($0)") }
-            let log = try MetricsLog.read(folder.appendingPathComponent("metrics.jsonl"))
+            let log = try RunMetrics.read(folder.appendingPathComponent("metrics.jsonl"))
             let iteration = (log.train.map(\.iteration) + log.eval.map(\.iteration)).max() ?? 0
             let written = try makeSamples(model: loaded, pairs: pairs, iteration: iteration, cropSize: cropSize,
                                           to: folder.appendingPathComponent("samples"), tiling: TilingOptions(tile: inference.tile))

@@ -10,7 +10,7 @@ import Testing
     let text = [train.jsonLine, eval.jsonLine, "{\"kind\": \"train\", \"iter"].joined(separator: "\n")
     #expect(eval.jsonLine.contains("\"ms_ssim\":null"))
     #expect(train.jsonLine == "{\"d_accuracy\":0.6,\"it_per_s\":3,\"iteration\":100,\"kind\":\"train\",\"losses\":{\"color\":0.25,\"content\":0.5},\"lr\":0.0005,\"total\":0.75}")
-    let log = MetricsLog.parse(text, source: "run/metrics.jsonl")
+    let log = RunMetrics.parse(text, source: "run/metrics.jsonl")
     #expect(log.train == [train])
     #expect(log.eval == [EvalRecord(iteration: 1000, metrics: ["psnr": 21.5, "ssim": 0.8])])
     #expect(log.problems == ["run/metrics.jsonl:3: not a JSON object"])
@@ -75,4 +75,20 @@ import Testing
     // The centre 16×16 of 20×30 starts at row 2, column 7.
     #expect(try (input - source.narrow(1, start: 2, length: 16).narrow(2, start: 7, length: 16)).abs().max().item() == 0)
     #expect(try (output - input * 0.5).abs().max().item() <= 0.5 / 255 + 1e-6)  // one 8-bit rounding
+}
+
+@Test func theTrainersFirstSpellingIsReadToo() throws {
+    let text = """
+        {"iteration":10,"its_per_second":2.5,"kind":"train","losses":{"l1":0.5},"lr":0.001,"time":3,"total":0.5,"discriminator_accuracy":0.75,"discriminator_loss":1.25}
+        {"identity":{"psnr":19},"images":4,"iteration":10,"kind":"eval","metrics":{"psnr":21,"ssim":0.5},"time":4}
+        {"iteration":10,"kind":"checkpoint","path":"checkpoints/latest.safetensors","time":5}
+        {"iteration":10,"kind":"stop","reason":"done","time":5}
+        """
+    let log = RunMetrics.parse(text)
+    #expect(log.problems.isEmpty)
+    #expect(log.train == [TrainRecord(iteration: 10, losses: ["l1": 0.5], total: 0.5, lr: 0.001, itPerS: 2.5, dAccuracy: 0.75, dLoss: 1.25)])
+    #expect(log.eval == [EvalRecord(iteration: 10, metrics: ["psnr": 21, "ssim": 0.5], identity: ["psnr": 19])])
+    let psnr = try #require(runCharts(log).first { $0.file == "psnr.svg" }?.chart)
+    #expect(psnr.series.map(\.name) == ["psnr", "input (identity)"])
+    #expect(runCharts(log).map(\.file) == ["losses.svg", "lr.svg", "speed.svg", "discriminator.svg", "discriminator_loss.svg", "psnr.svg", "ssim.svg"])
 }

@@ -10,6 +10,11 @@ import Foundation
 // `d_accuracy` and every eval metric but `psnr` and `ssim` are optional; other numeric keys
 // of an eval line (e.g. `ms_ssim_dped`) are kept as further metrics. Non-finite numbers,
 // which JSON cannot hold, are written as null and read back as missing.
+//
+// The reader also accepts the spelling of DSLRTrain's first run folders: `its_per_second`
+// for `it_per_s`, `discriminator_accuracy` for `d_accuracy`, an optional
+// `discriminator_loss`, eval metrics nested under `"metrics"` with the untouched input's
+// under `"identity"`, and other kinds (`checkpoint`, `stop`), which it skips silently.
 
 /// One "train" line of metrics.jsonl.
 public struct TrainRecord: Sendable, Equatable {
@@ -22,13 +27,15 @@ public struct TrainRecord: Sendable, Equatable {
     public var itPerS: Double?
     /// Share of real and fake patches the discriminator classified correctly (GAN recipes).
     public var dAccuracy: Double?
+    /// The discriminator's own loss (GAN recipes; optional).
+    public var dLoss: Double?
 
     public init(
         iteration: Int, losses: [String: Double], total: Double, lr: Double, itPerS: Double? = nil,
-        dAccuracy: Double? = nil
+        dAccuracy: Double? = nil, dLoss: Double? = nil
     ) {
         self.iteration = iteration; self.losses = losses; self.total = total; self.lr = lr
-        self.itPerS = itPerS; self.dAccuracy = dAccuracy
+        self.itPerS = itPerS; self.dAccuracy = dAccuracy; self.dLoss = dLoss
     }
 
     /// The line as metrics.jsonl holds it (no trailing newline).
@@ -39,6 +46,7 @@ public struct TrainRecord: Sendable, Equatable {
         ]
         if let itPerS { object["it_per_s"] = jsonNumber(itPerS) }
         if let dAccuracy { object["d_accuracy"] = jsonNumber(dAccuracy) }
+        if let dLoss { object["d_loss"] = jsonNumber(dLoss) }
         return encodeLine(object)
     }
 }
@@ -48,9 +56,11 @@ public struct EvalRecord: Sendable, Equatable {
     public var iteration: Int
     /// `psnr`, `ssim`, and optionally `ms_ssim`, `ms_ssim_dped`, ... by name.
     public var metrics: [String: Double]
+    /// The same metrics for the untouched input (the identity baseline), when logged.
+    public var identity: [String: Double]
 
-    public init(iteration: Int, metrics: [String: Double]) {
-        self.iteration = iteration; self.metrics = metrics
+    public init(iteration: Int, metrics: [String: Double], identity: [String: Double] = [:]) {
+        self.iteration = iteration; self.metrics = metrics; self.identity = identity
     }
 
     /// The line as metrics.jsonl holds it (no trailing newline).
@@ -58,12 +68,13 @@ public struct EvalRecord: Sendable, Equatable {
         var object: [String: Any] = metrics.mapValues(jsonNumber)
         object["kind"] = "eval"
         object["iteration"] = iteration
+        if !identity.isEmpty { object["identity"] = identity.mapValues(jsonNumber) }
         return encodeLine(object)
     }
 }
 
 /// The parsed content of a metrics.jsonl file.
-public struct MetricsLog: Sendable, Equatable {
+public struct RunMetrics: Sendable, Equatable {
     public var train: [TrainRecord] = []
     public var eval: [EvalRecord] = []
     /// One line per line that could not be read (e.g. the half-written last line of a run
@@ -75,8 +86,8 @@ public struct MetricsLog: Sendable, Equatable {
     }
 
     /// Reads `url`; a missing file is an empty log.
-    public static func read(_ url: URL) throws -> MetricsLog {
-        guard FileManager.default.fileExists(atPath: url.path) else { return MetricsLog() }
+    public static func read(_ url: URL) throws -> RunMetrics {
+        guard FileManager.default.fileExists(atPath: url.path) else { return RunMetrics() }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw EvalError("\(url.path): cannot read the metrics log (\(error.localizedDescription))")
@@ -85,8 +96,8 @@ public struct MetricsLog: Sendable, Equatable {
     }
 
     /// Parses metrics.jsonl text; `source` names the file in problems.
-    public static func parse(_ text: String, source: String = "metrics.jsonl") -> MetricsLog {
-        var log = MetricsLog()
+    public static func parse(_ text: String, source: String = "metrics.jsonl") -> RunMetrics {
+        var log = RunMetrics()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
@@ -108,13 +119,19 @@ public struct MetricsLog: Sendable, Equatable {
                 }
                 log.train.append(TrainRecord(
                     iteration: iteration, losses: losses, total: total, lr: number(object["lr"]) ?? .nan,
-                    itPerS: number(object["it_per_s"]), dAccuracy: number(object["d_accuracy"])))
+                    itPerS: number(object["it_per_s"]) ?? number(object["its_per_second"]),
+                    dAccuracy: number(object["d_accuracy"]) ?? number(object["discriminator_accuracy"]),
+                    dLoss: number(object["d_loss"]) ?? number(object["discriminator_loss"])))
             case "eval":
                 var metrics = object.compactMapValues(number)
-                metrics["iteration"] = nil
-                log.eval.append(EvalRecord(iteration: iteration, metrics: metrics))
+                for key in ["iteration", "time", "images"] { metrics[key] = nil }
+                if let nested = object["metrics"] as? [String: Any] { metrics.merge(nested.compactMapValues(number)) { a, _ in a } }
+                let identity = (object["identity"] as? [String: Any] ?? [:]).compactMapValues(number)
+                log.eval.append(EvalRecord(iteration: iteration, metrics: metrics, identity: identity))
+            case .some(let other) where !other.isEmpty:
+                continue  // checkpoint, stop, ...: not charted
             default:
-                log.problems.append("\(place): 'kind' must be \"train\" or \"eval\"")
+                log.problems.append("\(place): no 'kind'")
             }
         }
         return log
