@@ -54,13 +54,16 @@ public struct Axis: Sendable, Equatable {
         return Axis(lower: pow(10, a), upper: pow(10, b), ticks: ticks, scale: .log)
     }
 
-    /// Tick labels: as few digits as the tick spacing needs; thousands as "k".
+    /// Tick labels: as few digits as the tick spacing needs; thousands as "k" when every
+    /// tick is a whole thousand (so one axis never mixes "1500" and "2k").
     public func labels() -> [String] {
         if scale == .log { return ticks.map { shortNumber($0) } }
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+        if step >= 1000, ticks.allSatisfy({ $0.truncatingRemainder(dividingBy: 1000) == 0 }), ticks.allSatisfy({ abs($0) < 1e7 }) {
+            return ticks.map { $0 == 0 ? "0" : "\(Int($0 / 1000))k" }
+        }
         let decimals = step >= 1 && step.rounded() == step ? 0 : Swift.max(0, Int(-Foundation.log10(step).rounded(.down)) + (isMultiple(step, of: 2.5) ? 1 : 0))
         return ticks.map { v in
-            if abs(v) >= 1000, decimals == 0, v.truncatingRemainder(dividingBy: 1000) == 0 { return "\(Int(v / 1000))k" }
             if decimals > 6 || abs(v) >= 1e7 { return shortNumber(v) }
             return String(format: "%.\(decimals)f", v)
         }

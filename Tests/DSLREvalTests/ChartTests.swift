@@ -23,6 +23,7 @@ func polylines(_ svg: String) throws -> [String: [(Double, Double)]] {
     let b = Axis.linear(min: 0, max: 20000, count: 7)
     #expect(b.ticks == [0, 5000, 10000, 15000, 20000])
     #expect(b.labels() == ["0", "5k", "10k", "15k", "20k"])
+    #expect(Axis.linear(min: 0, max: 3000, count: 7).labels() == ["0", "500", "1000", "1500", "2000", "2500", "3000"])
     let c = Axis.linear(min: 17.2, max: 21.9)
     #expect(c.ticks == [17, 18, 19, 20, 21, 22])
     let d = Axis.log(min: 0.003, max: 2)
