@@ -17,23 +17,17 @@ public func runCharts(_ log: RunMetrics) -> [(file: String, chart: LineChart)] {
         let losses = names.map { name in series(name, train.map { ($0.iteration, $0.losses[name]) }) }
             + [series("total", train.map { ($0.iteration, $0.total) })]
         charts.append(("losses.svg", LineChart(title: "Training losses", xLabel: "iteration", yLabel: "loss", series: losses)))
-        charts.append(("lr.svg", LineChart(
-            title: "Learning rate", xLabel: "iteration", yLabel: "learning rate",
-            series: [series("lr", train.map { ($0.iteration, $0.lr) })], yScale: .linear)))
-        if train.contains(where: { $0.itPerS != nil }) {
-            charts.append(("speed.svg", LineChart(
-                title: "Training speed", xLabel: "iteration", yLabel: "iterations / s",
-                series: [series("it/s", train.map { ($0.iteration, $0.itPerS) })], yScale: .linear)))
-        }
-        if train.contains(where: { $0.dAccuracy != nil }) {
-            charts.append(("discriminator.svg", LineChart(
-                title: "Discriminator accuracy", xLabel: "iteration", yLabel: "accuracy",
-                series: [series("d_accuracy", train.map { ($0.iteration, $0.dAccuracy) })], yScale: .linear)))
-        }
-        if train.contains(where: { $0.dLoss != nil }) {
-            charts.append(("discriminator_loss.svg", LineChart(
-                title: "Discriminator loss", xLabel: "iteration", yLabel: "loss",
-                series: [series("d_loss", train.map { ($0.iteration, $0.dLoss) })])))
+        // Single-quantity charts, each drawn when the log has the quantity.
+        let singles: [(file: String, title: String, axis: String, name: String, value: KeyPath<TrainRecord, Double?>)] = [
+            ("lr.svg", "Learning rate", "learning rate", "lr", \.lrValue),
+            ("speed.svg", "Training speed", "iterations / s", "it/s", \.itPerS),
+            ("discriminator.svg", "Discriminator accuracy", "accuracy", "d_accuracy", \.dAccuracy),
+            ("discriminator_loss.svg", "Discriminator loss", "loss", "d_loss", \.dLoss),
+        ]
+        for single in singles where train.contains(where: { $0[keyPath: single.value] != nil }) {
+            charts.append((single.file, LineChart(
+                title: single.title, xLabel: "iteration", yLabel: single.axis,
+                series: [series(single.name, train.map { ($0.iteration, $0[keyPath: single.value]) })], yScale: .linear)))
         }
     }
     if !evals.isEmpty {
@@ -182,4 +176,9 @@ func sampleGrid(_ samples: [SampleTriple], folder: URL) -> String {
         html += "\n"
     }
     return html + "</div>\n"
+}
+
+extension TrainRecord {
+    /// The learning rate, nil when the line had none.
+    var lrValue: Double? { lr.isNaN ? nil : lr }
 }
