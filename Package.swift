@@ -45,6 +45,7 @@ let package = Package(
         .library(name: "DSLRLosses", targets: ["DSLRLosses"]),
         .library(name: "DSLRData", targets: ["DSLRData"]),
         .library(name: "DSLREnhance", targets: ["DSLREnhance"]),
+        .library(name: "DSLREval", targets: ["DSLREval"]),
         .executable(name: "dslr", targets: ["dslr"]),
     ],
     dependencies: [
@@ -96,11 +97,15 @@ let package = Package(
             name: "DSLREnhance",
             dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRModels", "DSLRMetrics"],
             resources: [.copy("Models")], swiftSettings: swiftSettings),
+        .target(
+            name: "DSLREval",
+            dependencies: ["DSLRTensor", "DSLRPhoto", "DSLRMetrics", "DSLRData", "DSLREnhance", "DSLRModels"],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "dslr",
             dependencies: [
                 "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
-                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance",
+                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -133,6 +138,10 @@ let package = Package(
         .testTarget(
             name: "DSLREnhanceTests", dependencies: ["DSLREnhance", "DSLRPhoto", "DSLRModels", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLREvalTests",
+            dependencies: ["DSLREval", "DSLRPhoto", "DSLRMetrics", "DSLREnhance", "DSLRModels", "DSLRNN", "DSLRData", "DSLRTensor"],
+            swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: torchIsVersion1 ? .cxx17 : .cxx20
