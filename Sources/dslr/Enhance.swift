@@ -23,20 +23,7 @@ struct Enhance: ParsableCommand {
     @Option(help: "Model name (see `dslr models`) or path to a .safetensors weights file.")
     var model: String?
 
-    @Option(help: "cpu, cuda or cuda:N.")
-    var device: String = "cpu"
-
-    @Option(help: "fp32, bf16 or fp16.")
-    var precision: String = "fp32"
-
-    @Option(help: "Tile core size in pixels (0: whole photo at once; default: the whole photo if it fits --memory-limit, else the largest tiles that do).")
-    var tile: Int?
-
-    @Option(help: "Resident memory (MiB) the automatic tile size aims to stay within.")
-    var memoryLimit: Int = 2048
-
-    @Option(help: "Context pixels around each tile (default: the model's receptive radius, exact).")
-    var overlap: Int?
+    @OptionGroup var inference: InferenceOptions
 
     @Option(help: "Photos processed at the same time.")
     var jobs: Int = 1
@@ -61,28 +48,21 @@ struct Enhance: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard (tile ?? 0) >= 0 else { throw ValidationError("--tile must be 0 or positive") }
-        guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be positive") }
-        guard (overlap ?? 0) >= 0 else { throw ValidationError("--overlap must not be negative") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
         guard (0...9).contains(pngCompression) else { throw ValidationError("--png-compression must be in 0...9") }
-        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32, bf16 or fp16") }
         if let format, PhotoFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format must be one of \(PhotoFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
     func run() throws {
-        let device = try Device(self.device)
-        if case .cuda(let index) = device, index >= Torch.cudaDeviceCount {
-            throw ValidationError("\(device) is not available (\(Torch.cudaStatus))")
-        }
+        let device = try inference.resolvedDevice()
         let entry = try ModelRegistry.standard().resolve(model)
-        let loaded = try LoadedModel.load(entry, device: device, precision: Precision(rawValue: precision)!)
+        let loaded = try LoadedModel.load(entry, device: device, precision: inference.resolvedPrecision)
         let jobs = try planEnhanceJobs(inputs: inputs, output: output, format: format.flatMap { PhotoFormat(rawValue: $0.lowercased()) })
         guard !jobs.isEmpty else { throw ValidationError("no photos found in \(inputs.joined(separator: ", "))") }
 
-        let tiling = TilingOptions(tile: tile, overlap: overlap, memoryLimit: memoryLimit << 20)
+        let tiling = inference.tiling
         let decode = DecodeOptions(maxPixels: Int(maxMegapixels * 1_000_000))
         let encode = EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata)
         let workers = min(self.jobs, jobs.count)
@@ -93,7 +73,7 @@ struct Enhance: ParsableCommand {
 
         let progress = ProgressReporter(total: jobs.count, unit: "photos")
         FileHandle.standardError.write(Data(
-            "enhancing \(jobs.count) photo\(jobs.count == 1 ? "" : "s") with \(entry.card.name) on \(device) (\(precision))\n".utf8))
+            "enhancing \(jobs.count) photo\(jobs.count == 1 ? "" : "s") with \(entry.card.name) on \(device) (\(inference.precision))\n".utf8))
         let failures = FailureList()
         let done = FailureList()
         let next = Counter()

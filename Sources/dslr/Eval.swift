@@ -47,7 +47,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let device = try inference.resolvedDevice()
-        let (tile, precision) = (inference.tile, inference.precision)
+        let precision = inference.precision
         let source = try parseDataArgument(data)
         let pairs = try evalPairs(source, split: DatasetPart(rawValue: split)!, maxImages: maxImages) { warn("skipped: \($0)") }
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -58,7 +58,7 @@ struct Eval: ParsableCommand {
         let progress = ProgressReporter(total: pairs.count, unit: "pairs")
         let result = evaluate(
             models: loaded, pairs: pairs, dataset: data, split: source.allPairs ? "all" : split,
-            options: EvalOptions(tiling: TilingOptions(tile: tile), cropFolder: outFolder.appendingPathComponent("crops"), cropCount: crops),
+            options: EvalOptions(tiling: inference.tiling, cropFolder: outFolder.appendingPathComponent("crops"), cropCount: crops),
             progress: { event in
                 switch event {
                 case .step(let label): progress.step(label)
@@ -75,27 +75,3 @@ struct Eval: ParsableCommand {
 }
 
 /// Where and how models run, for the commands that evaluate them.
-struct InferenceOptions: ParsableArguments {
-    @Option(help: "cpu, cuda or cuda:N.")
-    var device: String = "cpu"
-
-    @Option(help: "fp32, bf16 or fp16.")
-    var precision: String = "fp32"
-
-    @Option(help: "Tile core size in pixels (0: whole photo at once).")
-    var tile: Int = 512
-
-    func validate() throws {
-        guard tile >= 0 else { throw ValidationError("--tile must be 0 or positive") }
-        guard Precision(rawValue: precision) != nil else { throw ValidationError("--precision must be fp32, bf16 or fp16") }
-    }
-
-    /// The device, checked to exist.
-    func resolvedDevice() throws -> Device {
-        let device = try Device(self.device)
-        if case .cuda(let index) = device, index >= Torch.cudaDeviceCount {
-            throw ValidationError("\(device) is not available (\(Torch.cudaStatus))")
-        }
-        return device
-    }
-}

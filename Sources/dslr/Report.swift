@@ -43,7 +43,7 @@ struct Report: ParsableCommand {
             let log = try RunMetrics.read(folder.appendingPathComponent("metrics.jsonl"))
             let iteration = (log.train.map(\.iteration) + log.eval.map(\.iteration)).max() ?? 0
             let written = try makeSamples(model: loaded, pairs: pairs, iteration: iteration, cropSize: cropSize,
-                                          to: folder.appendingPathComponent("samples"), tiling: TilingOptions(tile: inference.tile))
+                                          to: folder.appendingPathComponent("samples"), tiling: inference.tiling)
             warn("made \(written) sample\(written == 1 ? "" : "s") with \(entry.card.name) at iteration \(iteration)")
         }
         let page = try writeRunReport(runFolder: folder)
