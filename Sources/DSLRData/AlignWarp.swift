@@ -1,18 +1,5 @@
 import DSLRTensor
 
-/// An axis-aligned rectangle of whole pixels.
-public struct PixelRect: Sendable, Equatable, CustomStringConvertible {
-    public var x: Int
-    public var y: Int
-    public var width: Int
-    public var height: Int
-    public init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = x; self.y = y; self.width = width; self.height = height
-    }
-    public var area: Int { width * height }
-    public var description: String { "\(width)x\(height)+\(x)+\(y)" }
-}
-
 /// `image` [C, H, W] or [N, C, H, W] resampled onto a `width` × `height` frame: output pixel p
 /// reads the image at `homography(p)`. Returns [N, C, height, width] (N = 1 for a 3-D input).
 ///

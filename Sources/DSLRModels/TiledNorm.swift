@@ -1,16 +1,5 @@
 import DSLRTensor
 
-/// A rectangle in pixel coordinates: rows `top..<top+height`, columns `left..<left+width`.
-public struct PixelRect: Sendable, Equatable {
-    public var top: Int
-    public var left: Int
-    public var height: Int
-    public var width: Int
-    public init(top: Int, left: Int, height: Int, width: Int) {
-        self.top = top; self.left = left; self.height = height; self.width = width
-    }
-}
-
 /// Instance-norm statistics of a whole photo, for networks run tile by tile.
 ///
 /// Instance normalisation divides by the mean and variance of the *whole* image, so a tile
