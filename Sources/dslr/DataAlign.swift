@@ -89,7 +89,7 @@ struct DataAlign: ParsableCommand {
         options.minScore = minScore
         options.minOverlap = minOverlap
         options.minInliers = minInliers
-        var accepted = 0, patches = 0
+        var accepted = 0, patches = 0, failed = 0
         let progress = ProgressReporter(total: pairing.pairs.count, unit: "pairs")
         for (k, pair) in pairing.pairs.enumerated() {
             let prefix = "[\(k + 1)/\(pairing.pairs.count)] \(pair.name):"
@@ -113,6 +113,8 @@ struct DataAlign: ParsableCommand {
                 line.inliers = rejection.inliers
                 progress.finish("\(prefix) rejected: \(rejection.reason)")
             } catch {
+                // Unreadable files are errors (the exit code says so); a rejection above is a result.
+                failed += 1
                 line.reason = "\(error)"
                 progress.finish("\(prefix) skipped: \(error)")
             }
@@ -121,6 +123,7 @@ struct DataAlign: ParsableCommand {
             try report.write(toFile: reportPath, atomically: true, encoding: .utf8)
         }
         print("\(accepted) of \(pairing.pairs.count) pairs aligned, \(patches) patch pairs in \(output)/training_data; report: \(reportPath)")
+        if failed > 0 { throw ExitCode(1) }
     }
 
     /// Cuts the patch pairs of `result` and writes them as N.jpg, numbered from `first`;

@@ -79,6 +79,8 @@ struct DataSynth: ParsableCommand {
             \(summary.testPatches) test patches, \(summary.fullSizeTestImages) full-size test images\
             \(summary.skipped.isEmpty ? "" : "; \(summary.skipped.count) skipped")
             """)
+        // Skipped sources were reported one by one; the exit code says some failed.
+        if !summary.skipped.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -127,5 +129,6 @@ struct DataCheck: ParsableCommand {
             \(dataset.train.targets.count) targets, test \(dataset.test.inputs.count) / \(dataset.test.targets.count), \
             full-size test \(dataset.fullSizeTest.count), skipped \(dataset.problems.count)
             """)
+        if !dataset.problems.isEmpty { throw ExitCode(1) }
     }
 }
