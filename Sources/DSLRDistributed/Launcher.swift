@@ -35,10 +35,13 @@ public func freeLoopbackPort() throws -> Int {
 /// RANK, WORLD_SIZE, MASTER_ADDR=127.0.0.1 and a free MASTER_PORT set, and returns when all
 /// have exited. Every line a worker prints is forwarded with a "[rank r]" prefix (stdout to
 /// stdout, stderr to stderr). When a worker fails the others are stopped, since they would
-/// only wait for it until their timeout; the error names the first rank that failed.
+/// only wait for it until their timeout (SIGTERM, then SIGKILL after `stopGrace` seconds);
+/// the error names the first rank that failed.
 public func launchWorkers(
     nproc: Int, arguments: [String], executable: URL? = nil,
-    environment: [String: String] = ProcessInfo.processInfo.environment
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    standardOutput: FileHandle = .standardOutput, standardError: FileHandle = .standardError,
+    stopGrace: TimeInterval = 2
 ) throws {
     guard nproc >= 1 else { throw DistributedError("--nproc must be at least 1, got \(nproc)") }
     guard let program = executable ?? currentExecutable() else {
@@ -58,8 +61,8 @@ public func launchWorkers(
         variables["MASTER_ADDR"] = "127.0.0.1"
         variables["MASTER_PORT"] = String(port)
         process.environment = variables
-        process.standardOutput = output.pipe(prefix: "[rank \(rank)] ", to: FileHandle.standardOutput)
-        process.standardError = output.pipe(prefix: "[rank \(rank)] ", to: FileHandle.standardError)
+        process.standardOutput = output.pipe(prefix: "[rank \(rank)] ", to: standardOutput)
+        process.standardError = output.pipe(prefix: "[rank \(rank)] ", to: standardError)
         do {
             try process.run()
         } catch {
@@ -68,25 +71,36 @@ public func launchWorkers(
         }
         workers.append(process)
     }
-    let failure = waitForAll(workers)
+    let failure = waitForAll(workers, grace: stopGrace)
     output.flush()
-    if let (rank, status) = failure {
-        throw DistributedError("worker rank \(rank) of \(nproc) exited with status \(status)")
+    if let rank = failure {
+        let worker = workers[rank]
+        let how = worker.terminationReason == .uncaughtSignal
+            ? "was killed by signal \(worker.terminationStatus)" : "exited with status \(worker.terminationStatus)"
+        throw DistributedError("worker rank \(rank) of \(nproc) \(how)")
     }
 }
 
-/// Waits for every worker; on the first failure terminates the rest. Returns that failure.
-private func waitForAll(_ workers: [Process]) -> (Int, Int32)? {
-    var failure: (Int, Int32)?
+/// Waits for every worker; on the first failure terminates the rest (SIGTERM, then SIGKILL
+/// after a grace period: a child started from a thread that blocks signals, as test runners'
+/// threads do, inherits that mask and never sees the SIGTERM). Returns the rank that failed
+/// first.
+private func waitForAll(_ workers: [Process], grace: TimeInterval) -> Int? {
+    var failure: Int?
+    var stoppedAt: Date?
     var running = Set(workers.indices)
     while !running.isEmpty {
         for rank in running.sorted() where !workers[rank].isRunning {
             running.remove(rank)
-            let status = workers[rank].terminationStatus
-            if status != 0 && failure == nil {
-                failure = (rank, status)
-                for other in running { workers[other].terminate() }
+            let failed = workers[rank].terminationStatus != 0 || workers[rank].terminationReason == .uncaughtSignal
+            if failed && failure == nil {
+                failure = rank
+                stoppedAt = Date()
+                for other in running { kill(workers[other].processIdentifier, SIGTERM) }
             }
+        }
+        if let stoppedAt, Date().timeIntervalSince(stoppedAt) > grace {
+            for other in running where workers[other].isRunning { kill(workers[other].processIdentifier, SIGKILL) }
         }
         if !running.isEmpty { Thread.sleep(forTimeInterval: 0.02) }
     }
@@ -108,30 +122,31 @@ func currentExecutable() -> URL? {
 final class LineForwarder: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [ObjectIdentifier: (prefix: String, sink: FileHandle, data: Data)] = [:]
+    private let open = DispatchGroup()
 
     func pipe(prefix: String, to sink: FileHandle) -> Pipe {
         let pipe = Pipe()
         let key = ObjectIdentifier(pipe.fileHandleForReading)
         lock.withLock { pending[key] = (prefix, sink, Data()) }
+        open.enter()
         pipe.fileHandleForReading.readabilityHandler = { [self] handle in
             let chunk = handle.availableData
+            lock.withLock {
+                pending[key]?.data.append(chunk)
+                emit(key, final: chunk.isEmpty)
+            }
             if chunk.isEmpty {
                 handle.readabilityHandler = nil
-                lock.withLock { emit(key, final: true) }
-            } else {
-                lock.withLock {
-                    pending[key]?.data.append(chunk)
-                    emit(key, final: false)
-                }
+                open.leave()
             }
         }
         return pipe
     }
 
-    /// Writes what is left of every stream (a last line without a newline).
+    /// Waits (a few seconds at most: a worker's own child may hold a pipe open) until every
+    /// stream has ended, then writes what is left (a last line without a newline).
     func flush() {
-        // Give the readers a moment to drain what the exited workers wrote last.
-        Thread.sleep(forTimeInterval: 0.1)
+        _ = open.wait(timeout: .now() + 5)
         lock.withLock { for key in pending.keys { emit(key, final: true) } }
     }
 

@@ -24,8 +24,9 @@ public struct DistributedError: Error, Sendable, CustomStringConvertible, Equata
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 
-    static func last(_ context: String) -> DistributedError {
-        DistributedError("\(context): \(String(cString: ct_last_error()))")
+    static func last(_ context: String = "") -> DistributedError {
+        let text = String(cString: ct_last_error())
+        return DistributedError(context.isEmpty ? text : "\(context): \(text)")
     }
 }
 
@@ -60,7 +61,7 @@ public final class ProcessGroup: @unchecked Sendable {
         case .file(let path):
             raw = ct_group_create(backend.rawValue, Int32(rank), Int32(worldSize), nil, 0, path, milliseconds)
         }
-        guard let raw else { throw DistributedError.last("process group") }
+        guard let raw else { throw DistributedError.last() }
         self.handle = raw
         self.backend = backend
         self.rank = rank
@@ -91,19 +92,19 @@ public final class ProcessGroup: @unchecked Sendable {
     /// Overwrites every tensor, in place, with `root`'s values.
     public func broadcast(_ tensors: [Tensor], from root: Int = 0) throws {
         try withHandles(tensors) { pointer, count in
-            if ct_group_broadcast(handle, pointer, count, Int32(root)) != 0 { throw DistributedError.last("broadcast") }
+            if ct_group_broadcast(handle, pointer, count, Int32(root)) != 0 { throw DistributedError.last() }
         }
     }
 
     /// Returns once every rank has reached it.
     public func barrier() throws {
-        if ct_group_barrier(handle) != 0 { throw DistributedError.last("barrier") }
+        if ct_group_barrier(handle) != 0 { throw DistributedError.last() }
     }
 
     private func allReduce(_ tensors: [Tensor], average: Bool) throws {
         try withHandles(tensors) { pointer, count in
             if ct_group_all_reduce(handle, pointer, count, average ? 1 : 0) != 0 {
-                throw DistributedError.last("all-reduce")
+                throw DistributedError.last()
             }
         }
     }

@@ -47,7 +47,7 @@ import Testing
     @Test func aRankThatNeverJoinsGivesATimeoutErrorNamingTheGroup() throws {
         let path = storePath("timeout")
         do {
-            _ = try ProcessGroup(rank: 0, worldSize: 2, rendezvous: .file(path: path), timeout: .milliseconds(400))
+            _ = try ProcessGroup(rank: 0, worldSize: 2, rendezvous: .file(path: path), timeout: .milliseconds(200))
             Issue.record("joining a group of 2 alone succeeded")
         } catch let error as DistributedError {
             #expect(error.message.contains("rank 0 of 2"), "\(error.message)")
@@ -62,5 +62,29 @@ import Testing
         #expect(throws: DistributedError.self) {
             _ = try ProcessGroup(rank: 2, worldSize: 2, rendezvous: .file(path: storePath("bad")))
         }
+    }
+}
+
+@Suite struct PeerFailureTests {
+    @Test func aPeerThatLeavesMakesTheNextCollectiveFailInsteadOfHanging() throws {
+        let path = storePath("peer")
+        let results = try onRanks(2) { rank -> String? in
+            var group: ProcessGroup? = try ProcessGroup(
+                rank: rank, worldSize: 2, rendezvous: .file(path: path), timeout: .seconds(2))
+            try group!.barrier()
+            if rank == 1 {
+                group = nil  // leaves: its connections close
+                return nil
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+            do {
+                try group!.allReduceMean([Tensor([Float(1)])])
+                return "no error"
+            } catch let error as DistributedError {
+                return error.message
+            }
+        }
+        let message = try #require(results[0])
+        #expect(message.contains("all-reduce failed for rank 0 of 2"), "\(message)")
     }
 }
