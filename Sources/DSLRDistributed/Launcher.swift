@@ -32,7 +32,8 @@ public func freeLoopbackPort() throws -> Int {
 }
 
 /// Runs `nproc` copies of `executable` (default: this program) with `arguments`, each with
-/// RANK, WORLD_SIZE, MASTER_ADDR=127.0.0.1 and a free MASTER_PORT set, and returns when all
+/// RANK, WORLD_SIZE, MASTER_ADDR=127.0.0.1, a free MASTER_PORT and (unless set) OMP_NUM_THREADS
+/// = cores / nproc, and returns when all
 /// have exited. Every line a worker prints is forwarded with a "[rank r]" prefix (stdout to
 /// stdout, stderr to stderr). When a worker fails the others are stopped, since they would
 /// only wait for it until their timeout (SIGTERM, then SIGKILL after `stopGrace` seconds);
@@ -60,6 +61,11 @@ public func launchWorkers(
         variables["WORLD_SIZE"] = String(nproc)
         variables["MASTER_ADDR"] = "127.0.0.1"
         variables["MASTER_PORT"] = String(port)
+        // N workers each using every core would oversubscribe the CPU; share the cores out
+        // unless the user chose a thread count.
+        if variables["OMP_NUM_THREADS"] == nil {
+            variables["OMP_NUM_THREADS"] = String(max(1, ProcessInfo.processInfo.activeProcessorCount / nproc))
+        }
         process.environment = variables
         process.standardOutput = output.pipe(prefix: "[rank \(rank)] ", to: standardOutput)
         process.standardError = output.pipe(prefix: "[rank \(rank)] ", to: standardError)
