@@ -130,22 +130,25 @@ final class LineForwarder: @unchecked Sendable {
     private var pending: [ObjectIdentifier: (prefix: String, sink: FileHandle, data: Data)] = [:]
     private let open = DispatchGroup()
 
+    /// A pipe for one child stream, drained by its own thread with blocking reads until the
+    /// child closes it (Foundation's readability handlers can miss the end of a stream).
     func pipe(prefix: String, to sink: FileHandle) -> Pipe {
         let pipe = Pipe()
-        let key = ObjectIdentifier(pipe.fileHandleForReading)
+        let handle = pipe.fileHandleForReading
+        let key = ObjectIdentifier(handle)
         lock.withLock { pending[key] = (prefix, sink, Data()) }
         open.enter()
-        pipe.fileHandleForReading.readabilityHandler = { [self] handle in
-            let chunk = handle.availableData
-            lock.withLock {
-                pending[key]?.data.append(chunk)
-                emit(key, final: chunk.isEmpty)
+        Thread { [self] in
+            while true {
+                let chunk = handle.availableData
+                lock.withLock {
+                    pending[key]?.data.append(chunk)
+                    emit(key, final: chunk.isEmpty)
+                }
+                if chunk.isEmpty { break }
             }
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                open.leave()
-            }
-        }
+            open.leave()
+        }.start()
         return pipe
     }
 

@@ -1,4 +1,5 @@
 import DSLRDistributed
+import DSLRNN
 import DSLRTensor
 import Testing
 
@@ -30,5 +31,28 @@ import Testing
         let reference = try DataParallelCheck.train(group: nil, globalBatch: 8, steps: 5)
         let halfBatch = try DataParallelCheck.train(group: nil, globalBatch: 4, steps: 5)
         #expect(DataParallelCheck.relativeDifference(halfBatch, reference) > 1e-4)
+    }
+}
+
+/// Two parameters, for checking which gradients the average sees.
+struct Pair: Module {
+    var a: Tensor
+    var b: Tensor
+}
+
+@Suite struct GradientAverageTests {
+    @Test func aParameterWithoutAGradientOnOneRankCountsAsZero() throws {
+        let path = storePath("zero-grad")
+        let results = try onRanks(2) { rank -> [Float] in
+            let group = try ProcessGroup(rank: rank, worldSize: 2, rendezvous: .file(path: path), timeout: .seconds(20))
+            let pair = Pair(a: try Tensor([Float(1), 2]).requiringGrad(), b: try Tensor([Float(3)]).requiringGrad())
+            // Rank 0's loss uses both parameters, rank 1's only `a`: b has no gradient there.
+            let loss = rank == 0 ? try (pair.a * 3).sum() + (pair.b * 4).sum() : try (pair.a * 5).sum()
+            try loss.backward()
+            try DataParallel(group: group).averageGradients(of: pair)
+            return try pair.a.grad!.toArray(Float.self) + pair.b.grad!.toArray(Float.self)
+        }
+        #expect(results[0] == [4, 4, 2])
+        #expect(results[1] == [4, 4, 2])
     }
 }
