@@ -10,6 +10,12 @@ import DSLRTensor
 /// B/N samples each follow the trajectory of one process with batch B (up to float
 /// rounding). Batch-norm statistics are per shard, so networks with batch norm in training
 /// mode do not match exactly; instance norm and plain convolutions do.
+///
+/// In a trainer: `launchWorkers(nproc:arguments:)` starts the ranks (or a user runs
+/// `dslr launch --nproc N -- train ...`); each rank calls `ProcessGroup.fromEnvironment()`,
+/// `broadcastState(of:)` for every trained network, installs `gradientHook` where gradients
+/// are final and before the optimizer step, takes `shard.select(_:)` of each global batch
+/// (the same seeded loader on every rank), and leaves checkpoints and logs to rank 0.
 public struct DataParallel: Sendable {
     public let group: ProcessGroup
 

@@ -17,12 +17,12 @@ struct Launch: ParsableCommand {
     @Option(help: "Number of worker processes.")
     var nproc = 2
 
-    @Argument(parsing: .captureForPassthrough, help: "The dslr command and its arguments (after --).")
+    @Argument(parsing: .postTerminator, help: "The dslr command and its arguments, after --.")
     var command: [String] = []
 
     func run() throws {
-        let arguments = command.first == "--" ? Array(command.dropFirst()) : command
-        guard !arguments.isEmpty else { throw ValidationError("give the dslr command to run after --") }
+        let arguments = command
+        guard !arguments.isEmpty else { throw ValidationError("give the dslr command to run after --, e.g. -- ddp-check") }
         do {
             try launchWorkers(nproc: nproc, arguments: arguments)
         } catch let error as DistributedError {
