@@ -22,7 +22,9 @@ let torchLib = ["\(torchRoot)/lib", "\(torchRoot)/lib/x86_64-linux-gnu", "\(torc
 let torchInclude = "\(torchRoot)/include"
 // Re-adding a default system folder (Debian: /usr/include) with -isystem reorders the search
 // path and breaks libstdc++'s #include_next, so only other folders are added.
-let torchIncludeFlags = ["/usr/include", "/usr/local/include"].contains(torchInclude) ? [] : ["-isystem", torchInclude]
+// c10d's process-group headers (ctorch_distributed.cpp) also reach the C++ API's folder.
+let torchIncludeFlags = (["/usr/include", "/usr/local/include"].contains(torchInclude) ? [] : ["-isystem", torchInclude])
+    + ["-isystem", "\(torchInclude)/torch/csrc/api/include"]
 // The shim is C++20. libtorch 1.x headers (Debian's 1.13) do not compile as C++20 with
 // current clang, so with those headers alone the shim is built as C++17.
 let torchVersionHeader = (try? String(
@@ -46,6 +48,7 @@ let package = Package(
         .library(name: "DSLRData", targets: ["DSLRData"]),
         .library(name: "DSLREnhance", targets: ["DSLREnhance"]),
         .library(name: "DSLREval", targets: ["DSLREval"]),
+        .library(name: "DSLRDistributed", targets: ["DSLRDistributed"]),
         .executable(name: "dslr", targets: ["dslr"]),
     ],
     dependencies: [
@@ -101,11 +104,13 @@ let package = Package(
             name: "DSLREval",
             dependencies: ["DSLRTensor", "DSLRPhoto", "DSLRMetrics", "DSLRData", "DSLREnhance", "DSLRModels"],
             swiftSettings: swiftSettings),
+        // Data-parallel training over libtorch's c10d process groups (Gloo).
+        .target(name: "DSLRDistributed", dependencies: ["CTorch", "DSLRTensor", "DSLRNN"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "dslr",
             dependencies: [
                 "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
-                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval",
+                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval", "DSLRDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -141,6 +146,9 @@ let package = Package(
         .testTarget(
             name: "DSLREvalTests",
             dependencies: ["DSLREval", "DSLRPhoto", "DSLRMetrics", "DSLREnhance", "DSLRModels", "DSLRNN", "DSLRData", "DSLRTensor"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRDistributedTests", dependencies: ["DSLRDistributed", "DSLRNN", "DSLRTensor"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],

@@ -9,8 +9,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages the build, tests and main job need: libvips decodes and encodes photos;
 # mate-backgrounds installs freely licensed (GPL-2+) nature photos, the source of synthetic
-# training pairs and of test photos (`dslr data photos`, scripts/photos.sh).
-APT_PACKAGES=(libvips-dev zlib1g-dev pkg-config mate-backgrounds ${DSLRKIT_APT_PACKAGES:-})
+# training pairs and of test photos (`dslr data photos`, scripts/photos.sh). libgloo-dev
+# supplies the Gloo headers that libtorch's wheel leaves out, so the shim can reach the Gloo
+# process group inside libtorch_cpu for data-parallel training (DSLRDistributed).
+APT_PACKAGES=(libvips-dev zlib1g-dev pkg-config mate-backgrounds libgloo-dev ${DSLRKIT_APT_PACKAGES:-})
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 

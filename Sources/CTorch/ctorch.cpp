@@ -1,6 +1,6 @@
 // The C ABI over libtorch. Every entry point catches C++ exceptions and turns them into a
 // failure value plus a thread-local message, so nothing unwinds into Swift.
-#include "ctorch.h"
+#include "ctorch_internal.hpp"
 
 #if !__has_include(<ATen/ATen.h>)
 #error "libtorch headers not found: run `bash scripts/setup.sh` (installs libtorch into ~/.cache/dslrkit) or set LIBTORCH to a libtorch folder"
@@ -28,17 +28,23 @@
 #include <torch/csrc/api/include/torch/version.h>
 #endif
 
-struct ct_tensor_s {
-    at::Tensor tensor;
-};
 struct ct_op_s {
     c10::OperatorHandle handle;
     std::string schema;
 };
 
 namespace {
-
 thread_local std::string last_error;
+}
+
+void ctorch::set_error(const char *message) {
+    std::string text(message ? message : "unknown libtorch error");
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    last_error = std::move(text);
+}
+
+namespace {
+
 std::atomic<int64_t> live_tensors{0};
 
 ct_tensor wrap(at::Tensor t) {
@@ -46,31 +52,9 @@ ct_tensor wrap(at::Tensor t) {
     return new ct_tensor_s{std::move(t)};
 }
 
-void set_error(const char *message) {
-    std::string text(message ? message : "unknown libtorch error");
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    last_error = std::move(text);
-}
-
-// Runs body; on a C++ exception records its message and returns `failure`.
-template <typename R, typename F>
-R guarded(R failure, F &&body) {
-    try {
-        return body();
-    } catch (const c10::Error &e) {
-        set_error(e.what_without_backtrace());
-    } catch (const std::exception &e) {
-        set_error(e.what());
-    } catch (...) {
-        set_error("unknown C++ exception in libtorch");
-    }
-    return failure;
-}
-
-at::Tensor &deref(ct_tensor t) {
-    TORCH_CHECK(t != nullptr, "null tensor handle");
-    return t->tensor;
-}
+using ctorch::deref;
+using ctorch::guarded;
+using ctorch::set_error;
 
 std::string shape_text(const ct_value &v) {
     return "argument of kind " + std::to_string(v.kind);

@@ -27,7 +27,7 @@ extension Float16: TensorElement { public static var dtype: DType { .float16 } }
 /// It is `Sendable` because libtorch's reference counting is thread-safe; as in PyTorch,
 /// mutating one tensor from two threads at once is the caller's mistake.
 public final class Tensor: @unchecked Sendable {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
 
     /// Takes ownership of a handle returned by the C API.
     init(owning handle: OpaquePointer) {

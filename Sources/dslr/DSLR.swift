@@ -6,6 +6,9 @@ struct DSLR: ParsableCommand {
         commandName: "dslr",
         abstract: "DSLRKit: turn smartphone photos into DSLR-quality photos with deep learning.",
         version: "0.1.0",
-        subcommands: [Enhance.self, Eval.self, Report.self, Metrics.self, Models.self, Import.self, DataCommands.self, Doctor.self, Bench.self]
+        subcommands: [
+            Enhance.self, Eval.self, Report.self, Metrics.self, Models.self, Import.self, DataCommands.self,
+            Launch.self, DDPCheck.self, Doctor.self, Bench.self,
+        ]
     )
 }

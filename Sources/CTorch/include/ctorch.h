@@ -137,6 +137,35 @@ const char *ct_cpu_capability(void);
 /** at::show_config(): build flags, BLAS, oneDNN, OpenMP. */
 const char *ct_build_config(void);
 
+/* ---- distributed (c10d process groups; ctorch_distributed.cpp) ---- */
+
+/** A c10d process group: this process's membership in a set of ranks. */
+typedef struct ct_group_s *ct_group;
+
+/**
+ * Joins a process group and blocks until all world_size ranks have joined (or timeout_ms
+ * passes). backend: "gloo" (CPU; CUDA tensors go through host copies) or "nccl".
+ * Rendezvous: a FileStore at file_path when it is not NULL, else a TCPStore at
+ * master_addr:master_port that rank 0 hosts. timeout_ms also bounds every later
+ * collective. NULL on failure, with the reason in ct_last_error().
+ */
+ct_group ct_group_create(const char *backend, int32_t rank, int32_t world_size, const char *master_addr,
+                         int32_t master_port, const char *file_path, int64_t timeout_ms);
+/** Leaves the group (NULL is ignored). */
+void ct_group_free(ct_group g);
+/** Whether this shim can create process groups of backend; 0 with the reason in ct_last_error(). */
+int ct_group_backend_available(const char *backend);
+/**
+ * Sums (average != 0: averages) tensors elementwise across ranks, in place. All tensors of
+ * one dtype travel as one flattened buffer, so a call costs one collective per dtype.
+ * Every rank must pass tensors of the same shapes and dtypes in the same order. 0 on success.
+ */
+int ct_group_all_reduce(ct_group g, const ct_tensor *tensors, int64_t count, int average);
+/** Overwrites tensors with root's values, in place (flattened like ct_group_all_reduce). */
+int ct_group_broadcast(ct_group g, const ct_tensor *tensors, int64_t count, int32_t root);
+/** Returns once every rank has called it. 0 on success. */
+int ct_group_barrier(ct_group g);
+
 #ifdef __cplusplus
 }
 #endif
