@@ -26,8 +26,9 @@ def dped(x, w):
         return F.conv2d(h, k, w[name + ".bias"], padding=k.shape[-1] // 2)
 
     def norm(h, name):
-        var, mean = torch.var_mean(h, dim=(2, 3), keepdim=True, correction=0)
-        return (h - mean) / torch.sqrt(var + 1e-3) * w[name + ".scale"].view(1, -1, 1, 1) + w[name + ".shift"].view(1, -1, 1, 1)
+        # What nn.InstanceNorm2d(64, eps=1e-3, affine=True) runs: ATen's fused kernel, about 3x
+        # faster than spelling the moments out.
+        return F.instance_norm(h, weight=w[name + ".scale"], bias=w[name + ".shift"], eps=1e-3)
 
     h = F.relu(conv(x, "conv_in"))
     for i in range(4):
