@@ -45,10 +45,12 @@ let package = Package(
         .library(name: "DSLRLosses", targets: ["DSLRLosses"]),
         .library(name: "DSLRData", targets: ["DSLRData"]),
         .library(name: "DSLREnhance", targets: ["DSLREnhance"]),
+        .library(name: "DSLRTrain", targets: ["DSLRTrain"]),
         .executable(name: "dslr", targets: ["dslr"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The only C++ in the package: a thin C ABI over libtorch.
@@ -96,11 +98,19 @@ let package = Package(
             name: "DSLREnhance",
             dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRModels", "DSLRMetrics"],
             resources: [.copy("Models")], swiftSettings: swiftSettings),
+        // Training: recipes (YAML), the GAN training loop, checkpoints and exact resume.
+        .target(
+            name: "DSLRTrain",
+            dependencies: [
+                "DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "dslr",
             dependencies: [
                 "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
-                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance",
+                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLRTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -132,6 +142,9 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLREnhanceTests", dependencies: ["DSLREnhance", "DSLRPhoto", "DSLRModels", "DSLRNN", "DSLRTensor"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRTrainTests", dependencies: ["DSLRTrain", "DSLRData", "DSLRLosses", "DSLRModels", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],

@@ -6,6 +6,6 @@ struct DSLR: ParsableCommand {
         commandName: "dslr",
         abstract: "DSLRKit: turn smartphone photos into DSLR-quality photos with deep learning.",
         version: "0.1.0",
-        subcommands: [Enhance.self, Metrics.self, Models.self, Import.self, DataCommands.self, Doctor.self, Bench.self]
+        subcommands: [Enhance.self, Metrics.self, Models.self, Import.self, DataCommands.self, Doctor.self, Bench.self, Train.self]
     )
 }
