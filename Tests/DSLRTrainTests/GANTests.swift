@@ -1,0 +1,54 @@
+import DSLRNN
+import DSLRTensor
+import Foundation
+import Testing
+@testable import DSLRTrain
+
+@Suite(.serialized) struct GANTests {
+    /// Each iteration steps the generator and then the discriminator once; the
+    /// discriminator's accuracy and loss are logged every iteration.
+    @Test func generatorAndDiscriminatorAlternate() throws {
+        let folder = try temporaryFolder("gan")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try tinyDataset(in: folder, train: 8, test: 1)
+        let run = RunFolder(folder.appendingPathComponent("run"))
+        let trainer = try Trainer(recipe: tinyRecipe(dataset: data, gan: true, iterations: 3, checkpointEvery: 3), run: run)
+        let g0 = try trainer.generator.master.module.parameters().map { try $0.clone() }
+        let d0 = try trainer.discriminator!.master.module.parameters().map { try $0.clone() }
+        var hooks: [String] = []
+        trainer.gradientHook = { name, gradients in
+            hooks.append(name)
+            #expect(!gradients.isEmpty)
+        }
+        try trainer.train()
+        #expect(hooks == ["generator", "discriminator", "generator", "discriminator", "generator", "discriminator"])
+        for (before, after) in zip(g0, trainer.generator.master.module.parameters()) { #expect(try !before.equal(after)) }
+        for (before, after) in zip(d0, trainer.discriminator!.master.module.parameters()) { #expect(try !before.equal(after)) }
+        // Adam took exactly three steps on each side.
+        let (gState, _) = try trainer.generator.optimizer.stateDict()
+        let (dState, _) = try trainer.discriminator!.optimizer.stateDict()
+        #expect(try gState.first { $0.0.hasSuffix(".step") }!.1.item() == 3)
+        #expect(try dState.first { $0.0.hasSuffix(".step") }!.1.item() == 3)
+        let records = try run.readMetrics().filter { $0.kind == "train" }
+        #expect(records.count == 3)
+        for r in records {
+            let accuracy = try #require(r.discriminatorAccuracy)
+            #expect((0...1).contains(accuracy))
+            // Batch of 4: accuracy is a multiple of 1/4.
+            #expect((accuracy * 4).rounded() == accuracy * 4)
+            #expect(r.discriminatorLoss?.isFinite == true)
+            #expect(r.losses?["texture"] != nil)
+        }
+    }
+
+    @Test func textureLossNeedsADiscriminator() throws {
+        let folder = try temporaryFolder("gan-check")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try tinyDataset(in: folder, train: 4, test: 1)
+        var recipe = try tinyRecipe(dataset: data, gan: true)
+        recipe.discriminator = nil
+        #expect(throws: RecipeError("the 'texture' loss needs a discriminator section in the recipe")) {
+            try Trainer(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run")))
+        }
+    }
+}
