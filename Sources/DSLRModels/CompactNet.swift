@@ -10,7 +10,7 @@ import DSLRTensor
 ///     conv_out 3×3, w → 6 = (gain g, offset b) per RGB channel
 ///     y = x · (1 + g) + b
 ///
-/// The dilations (default 1, 2, 4, 8, 16, 32, 1, 1) give a receptive radius of 66 pixels at
+/// The dilations (default 1, 2, 4, 8, 16, 32, 1, 1) give a receptive radius of 67 pixels at
 /// a cost of about 10·w² multiply-adds per pixel per block. The gain/offset head makes
 /// exposure, white balance and colour changes a smooth per-pixel affine map of the input —
 /// a "global" colour path that is still local — while the offset also carries detail.
