@@ -159,7 +159,7 @@ public struct EvalSpec: Sendable, Equatable, Codable {
     }
 }
 
-/// How often to checkpoint and log.
+/// How often to log.
 public struct CadenceSpec: Sendable, Equatable, Codable {
     public var every: Int
     enum CodingKeys: String, CodingKey, CaseIterable { case every }
@@ -168,6 +168,21 @@ public struct CadenceSpec: Sendable, Equatable, Codable {
         let c = try strictContainer(decoder, CodingKeys.self)
         every = try c.decode(Int.self, forKey: .every)
         guard every >= 0 else { throw invalid(c, .every, "every must not be negative, got \(every)") }
+    }
+}
+
+/// How often to checkpoint, and how many numbered checkpoints to keep.
+public struct CheckpointSpec: Sendable, Equatable, Codable {
+    public var every: Int
+    /// The newest this many `iter-*.safetensors` are kept (0: all); `latest` always is.
+    public var keep: Int
+    public init(every: Int, keep: Int = 0) { self.every = every; self.keep = keep }
+    enum CodingKeys: String, CodingKey, CaseIterable { case every, keep }
+    public init(from decoder: any Decoder) throws {
+        let c = try strictContainer(decoder, CodingKeys.self)
+        every = try c.decode(Int.self, forKey: .every)
+        keep = try c.decodeIfPresent(Int.self, forKey: .keep) ?? 0
+        guard every >= 0, keep >= 0 else { throw invalid(c, .every, "every and keep must not be negative") }
     }
 }
 
@@ -209,7 +224,7 @@ public struct Recipe: Sendable, Equatable, Codable {
     public var schedule: ScheduleSpec
     public var iterations: Int
     public var eval: EvalSpec
-    public var checkpoint: CadenceSpec
+    public var checkpoint: CheckpointSpec
     /// Training metrics are logged every this many iterations.
     public var log: CadenceSpec
     public var seed: UInt64
@@ -237,7 +252,7 @@ public struct Recipe: Sendable, Equatable, Codable {
         schedule = try c.decodeIfPresent(ScheduleSpec.self, forKey: .schedule) ?? ScheduleSpec()
         iterations = try c.decode(Int.self, forKey: .iterations)
         eval = try c.decodeIfPresent(EvalSpec.self, forKey: .eval) ?? EvalSpec()
-        checkpoint = try c.decodeIfPresent(CadenceSpec.self, forKey: .checkpoint) ?? CadenceSpec(every: 1000)
+        checkpoint = try c.decodeIfPresent(CheckpointSpec.self, forKey: .checkpoint) ?? CheckpointSpec(every: 1000)
         log = try c.decodeIfPresent(CadenceSpec.self, forKey: .log) ?? CadenceSpec(every: 10)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         device = try c.decodeIfPresent(String.self, forKey: .device) ?? "cpu"

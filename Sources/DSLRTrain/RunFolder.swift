@@ -35,8 +35,9 @@ public struct RunFolder: Sendable {
 /// holds each generator loss unweighted, `total` the weighted sum, plus
 /// `discriminator_loss`/`discriminator_accuracy` in GAN runs, `lr`, `its_per_second`,
 /// `loss_scale` for fp16, `skipped` when fp16 skipped the step), "eval" (`metrics`:
-/// psnr, ssim, ms_ssim or ms_ssim_dped, ... averaged over `images` held-out images, and
-/// `identity` the same for the untouched input), "checkpoint" (`path`) or "stop" (`reason`).
+/// psnr, ssim, ssim_luma, ms_ssim (images over 160 px), ms_ssim_dped, averaged over `images`
+/// held-out images; `identity` and `classic` the same for the untouched input and for the
+/// classic enhancer, the two baselines), "checkpoint" (`path`) or "stop" (`reason`).
 /// `iteration` counts completed iterations; `time` is seconds since the (re)start.
 public struct MetricsRecord: Sendable, Codable, Equatable {
     public var kind: String
@@ -52,6 +53,7 @@ public struct MetricsRecord: Sendable, Codable, Equatable {
     public var skipped: Bool?
     public var metrics: [String: Double]?
     public var identity: [String: Double]?
+    public var classic: [String: Double]?
     public var images: Int?
     public var path: String?
     public var reason: String?
@@ -61,7 +63,7 @@ public struct MetricsRecord: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, iteration, time, losses, total, lr, skipped, metrics, identity, images, path, reason
+        case kind, iteration, time, losses, total, lr, skipped, metrics, identity, classic, images, path, reason
         case discriminatorLoss = "discriminator_loss", discriminatorAccuracy = "discriminator_accuracy"
         case itsPerSecond = "its_per_second", lossScale = "loss_scale"
     }

@@ -56,7 +56,7 @@ public final class Trainer {
     let dataset: Dataset
     let loader: DataLoader
     let log: MetricsLog
-    private var identity: [String: Double]?
+    private var baselines: (identity: [String: Double], classic: [String: Double])?
     private var lastEval: [String: Double]?
 
     /// Sets up a new run in `run` (which must not hold a checkpoint) or, with `resume`,
@@ -222,8 +222,8 @@ public final class Trainer {
 
     // MARK: evaluation
 
-    /// PSNR, SSIM and MS-SSIM of the generator on the held-out split (and, once, of the
-    /// identity), averaged over images.
+    /// PSNR, SSIM and MS-SSIM of the generator on the held-out split (and, once, of the two
+    /// baselines: the identity and the classic enhancer), averaged over images.
     func runEvaluation(time: Double) throws {
         let split = dataset.split(.test)
         let count = min(split.inputs.count, recipe.eval.maxImages)
@@ -233,21 +233,27 @@ public final class Trainer {
             try log.append(record)
             return
         }
-        var sums: [String: Double] = [:], identitySums: [String: Double] = [:]
+        let computeBaselines = baselines == nil
+        let classicModel = computeBaselines ? try LoadedModel.load(ModelRegistry.standard().resolve("classic")) : nil
+        var sums: [String: Double] = [:], identitySums: [String: Double] = [:], classicSums: [String: Double] = [:]
         try withNoGrad {
             for i in 0..<count {
-                let x = try centreCrop(dataset.loadInput(split.inputs[i]), recipe.eval.crop).unsqueeze(0).to(device)
-                let y = try centreCrop(dataset.loadTarget(split.targets[i]), recipe.eval.crop * dataset.targetScale).unsqueeze(0).to(device)
-                let out = try generator.master.forward(x).clamp(min: 0, max: 1)
-                for (k, v) in try qualityMetrics(output: out, target: y) { sums[k, default: 0] += v }
-                if identity == nil, x.shape == y.shape {
+                let x = try centreCrop(dataset.loadInput(split.inputs[i]), recipe.eval.crop).unsqueeze(0)
+                let y = try centreCrop(dataset.loadTarget(split.targets[i]), recipe.eval.crop * dataset.targetScale).unsqueeze(0)
+                let out = try generator.master.forward(x.to(device)).clamp(min: 0, max: 1)
+                for (k, v) in try qualityMetrics(output: out, target: y.to(device)) { sums[k, default: 0] += v }
+                if let classicModel, x.shape == y.shape {
                     for (k, v) in try qualityMetrics(output: x, target: y) { identitySums[k, default: 0] += v }
+                    for (k, v) in try qualityMetrics(output: classicModel.enhance(x), target: y) { classicSums[k, default: 0] += v }
                 }
             }
         }
-        if identity == nil, !identitySums.isEmpty { identity = identitySums.mapValues { $0 / Double(count) } }
+        if computeBaselines {
+            baselines = (identitySums.mapValues { $0 / Double(count) }, classicSums.mapValues { $0 / Double(count) })
+        }
         record.metrics = sums.mapValues { $0 / Double(count) }
-        record.identity = identity
+        record.identity = baselines?.identity
+        record.classic = baselines?.classic
         record.images = count
         lastEval = record.metrics
         try log.append(record)
@@ -277,10 +283,21 @@ public final class Trainer {
         try Checkpoint.save(tensors, metadata: metadata, to: numbered)
         try Checkpoint.save(tensors, metadata: metadata, to: run.latest)
         try writeModel(generator.master, card: card(), to: run.model)
+        try pruneCheckpoints()
         var record = MetricsRecord(kind: "checkpoint", iteration: iteration, time: time)
         record.path = numbered.path
         try log.append(record)
         onRecord?(record)
+    }
+
+    /// Removes numbered checkpoints beyond the newest `checkpoint.keep`.
+    private func pruneCheckpoints() throws {
+        guard recipe.checkpoint.keep > 0 else { return }
+        let files = try FileManager.default.contentsOfDirectory(atPath: run.checkpoints.path)
+            .filter { $0.hasPrefix("iter-") && $0.hasSuffix(".safetensors") }.sorted()
+        for name in files.dropLast(recipe.checkpoint.keep) {
+            try FileManager.default.removeItem(at: run.checkpoints.appendingPathComponent(name))
+        }
     }
 
     private static func restore(from url: URL, generator: TrainedSide, discriminator: TrainedSide?) throws -> TrainState {

@@ -31,7 +31,18 @@ import Testing
         #expect(evals.map(\.iteration) == [4] && evals[0].images == 2)
         #expect(evals[0].identity?["psnr"] != nil && evals[0].metrics?["ssim"] != nil)
         #expect(FileManager.default.fileExists(atPath: run.checkpoint(iteration: 2).path))
+        #expect(evals[0].classic?["psnr"] != nil)
         #expect(try Recipe.load(run.recipe) == trainer.recipe)
+    }
+
+    @Test func keepsTheNewestNumberedCheckpoints() throws {
+        let folder = try temporaryFolder("keep")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try tinyDataset(in: folder, train: 4, test: 1)
+        let run = RunFolder(folder.appendingPathComponent("run"))
+        try Trainer(recipe: tinyRecipe(dataset: data, iterations: 4, checkpointEvery: 1, extra: "").with { $0.checkpoint.keep = 2 }, run: run).train()
+        let names = try FileManager.default.contentsOfDirectory(atPath: run.checkpoints.path).sorted()
+        #expect(names == ["iter-00000003.safetensors", "iter-00000004.safetensors", "latest.safetensors"])
     }
 
     @Test func vggRecipeWithoutWeightsSaysWhatToFetch() throws {
@@ -40,5 +51,13 @@ import Testing
         let missing = folder.appendingPathComponent("none/vgg19.safetensors").path
         let recipe = try Recipe.load(recipesFolder.appendingPathComponent("lab-vgg.yaml"), overrides: ["features.weights=\(missing)"])
         #expect(throws: VGGWeightsNotFound.self) { try Trainer(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run"))) }
+    }
+}
+
+extension Recipe {
+    func with(_ change: (inout Recipe) -> Void) -> Recipe {
+        var copy = self
+        change(&copy)
+        return copy
     }
 }

@@ -57,7 +57,7 @@ func tinyRecipe(dataset: URL, gan: Bool = false, iterations: Int = 12, checkpoin
         optimizer: {kind: adam, lr: 0.01}
         schedule: {kind: step, step_size: 5, gamma: 0.5}
         iterations: \(iterations)
-        eval: {every: 6, max_images: 2}
+        eval: {every: 0, max_images: 2}
         checkpoint: {every: \(checkpointEvery)}
         log: {every: 1}
         seed: 7
