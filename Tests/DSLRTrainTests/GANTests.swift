@@ -52,3 +52,30 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized) struct DPEDDiscriminatorStepTests {
+    /// DPED's step: sample i shows the DSLR patch when swap i is 1 (drawn from the engine's
+    /// generator), else the enhanced one; the loss is −Σ [tᵢ log p₀ + (1 − tᵢ) log p₁] and the
+    /// accuracy compares argmax with (1 − tᵢ). A discriminator fixed to logits (2, 0) always
+    /// says "DSLR", so its accuracy is the share of swaps equal to 1.
+    @Test func swapsLabelsLossAndAccuracyFollowDPED() throws {
+        let folder = try temporaryFolder("dped-step")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try tinyDataset(in: folder, train: 8, test: 1)
+        let trainer = try Trainer(recipe: tinyRecipe(dataset: data, gan: true, iterations: 1), run: RunFolder(folder.appendingPathComponent("run")))
+        let d = try #require(trainer.discriminator)
+        let head = (d.master.module as! PatchDiscriminator).head
+        try withNoGrad {
+            try head.weight.zero_()
+            try head.bias!.copy_(Tensor([Float(2), 0], shape: [2]))
+        }
+        Torch.manualSeed(42)
+        let swaps = try Tensor.randint(0, 2, [4]).toArray(Int64.self).map(Double.init)
+        Torch.manualSeed(42)
+        let (loss, accuracy) = try trainer.discriminatorStep(d, form: .dped)
+        let p0 = 1 / (1 + Foundation.exp(-2.0)), p1 = 1 - p0
+        let expected = -swaps.reduce(0) { $0 + ($1 == 1 ? Foundation.log(p0) : Foundation.log(p1)) }
+        #expect(abs(loss - expected) < 1e-5)
+        #expect(accuracy == swaps.reduce(0, +) / 4)
+    }
+}
