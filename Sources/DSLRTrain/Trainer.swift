@@ -74,12 +74,12 @@ public final class Trainer {
         } else if FileManager.default.fileExists(atPath: run.latest.path) {
             throw RecipeError("\(run.url.path): already holds a run; use --resume to continue it or choose another folder")
         }
-        try run.create()
         try checkRecipe(recipe)
-
         losses = try recipe.losses.map(makeLoss) + extraLosses
         features = try loadFeatures(recipe)
         dataset = try makeDataset(recipe.dataset.spec, report: report)
+        // Only a run that can start gets a folder.
+        try run.create()
 
         Torch.manualSeed(recipe.seed)
         let gSchedule = try makeSchedule(recipe.schedule, base: recipe.optimizer.lr, iterations: recipe.iterations)
