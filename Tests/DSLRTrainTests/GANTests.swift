@@ -79,3 +79,24 @@ import Testing
         #expect(accuracy == swaps.reduce(0, +) / 4)
     }
 }
+
+@Suite(.serialized) struct DiscriminatorLearnsTests {
+    /// With the generator held still (identity at init, a negligible rate), the DPED step
+    /// teaches the discriminator to tell the inputs from the much brighter targets:
+    /// a sign error in the loss or the labels would drive its accuracy to 0 instead.
+    @Test func discriminatorLearnsToSeparate() throws {
+        let folder = try temporaryFolder("d-learns")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try tinyDataset(in: folder, train: 8, test: 1, targetOffset: 0.4)
+        var recipe = try tinyRecipe(dataset: data, gan: true, iterations: 24, checkpointEvery: 0)
+        recipe.optimizer.lr = 1e-12
+        recipe.discriminator?.optimizer = OptimizerSpec(lr: 3e-3)
+        recipe.schedule = ScheduleSpec()
+        let run = RunFolder(folder.appendingPathComponent("run"))
+        try Trainer(recipe: recipe, run: run).train()
+        let records = try run.readMetrics()
+        let accuracy = records.compactMap(\.discriminatorAccuracy), losses = records.compactMap(\.discriminatorLoss)
+        let last = accuracy.suffix(10).reduce(0, +) / 10
+        #expect(last >= 0.85, "accuracy over the last 10 iterations: \(last) (all: \(accuracy); losses \(losses))")
+    }
+}
