@@ -78,13 +78,13 @@ import Testing
             name: "generator",
             make: { try GeneratorFactory.make(NetworkSpec(architecture: "dslrkit-compact", options: ["width": .number(4), "dilations": .text("1")])) },
             optimizer: OptimizerSpec(lr: 0.01), schedule: ConstantSchedule(0.01), device: .cpu, precision: .fp16)
-        side.scaler = LossScaler(scale: 1e30, growthInterval: 1000)
+        side.scaler = LossScaler(scale: 1e9, growthInterval: 1000)
         let weights = side.master.module.parameters()
         #expect(weights.allSatisfy { $0.dtype == .float32 })
         let before = try weights.map { try $0.clone() }
-        let x = try Tensor.rand([2, 3, 12, 12]), y = try (x * 0.5 + 0.2)
+        let x = try Tensor.rand([2, 3, 8, 8]), y = try (x * 0.5 + 0.2)
         var skipped = 0
-        for _ in 0..<120 {
+        for _ in 0..<60 {
             try side.begin()
             let out = try side.forward(x)
             #expect(out.dtype == .float32)
@@ -92,8 +92,8 @@ import Testing
             if try side.step(iteration: 0, hook: nil) { break }
             skipped += 1
         }
-        #expect(skipped > 0)
-        #expect(side.scaler!.scale == 1e30 * Foundation.pow(0.5, Double(skipped)))
+        #expect(skipped > 0, "\(skipped)")
+        #expect(side.scaler!.scale == 1e9 * Foundation.pow(0.5, Double(skipped)))
         #expect(try zip(before, weights).contains { try !$0.equal($1) })
         #expect(weights.allSatisfy { $0.dtype == .float32 })
     }
