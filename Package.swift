@@ -49,10 +49,12 @@ let package = Package(
         .library(name: "DSLREnhance", targets: ["DSLREnhance"]),
         .library(name: "DSLREval", targets: ["DSLREval"]),
         .library(name: "DSLRDistributed", targets: ["DSLRDistributed"]),
+        .library(name: "DSLRTrain", targets: ["DSLRTrain"]),
         .executable(name: "dslr", targets: ["dslr"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The only C++ in the package: a thin C ABI over libtorch.
@@ -106,11 +108,19 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Data-parallel training over libtorch's c10d process groups (Gloo).
         .target(name: "DSLRDistributed", dependencies: ["CTorch", "DSLRTensor", "DSLRNN"], swiftSettings: swiftSettings),
+        // Training: recipes (YAML), the GAN training loop, checkpoints and exact resume.
+        .target(
+            name: "DSLRTrain",
+            dependencies: [
+                "DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "dslr",
             dependencies: [
                 "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
-                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval", "DSLRDistributed",
+                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval", "DSLRDistributed", "DSLRTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -150,6 +160,9 @@ let package = Package(
         .testTarget(
             name: "DSLRDistributedTests", dependencies: ["DSLRDistributed", "DSLRNN", "DSLRTensor"],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRTrainTests", dependencies: ["DSLRTrain", "DSLRData", "DSLRLosses", "DSLRModels", "DSLRNN", "DSLRTensor"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: torchIsVersion1 ? .cxx17 : .cxx20

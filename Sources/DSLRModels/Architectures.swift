@@ -35,4 +35,5 @@ private let registered: [String: ArchitectureBuilder] = [
         generator.eval()
         return generator
     },
+    CompactNet.architectureID: { state, source in try CompactNet.build(state, source: source) },
 ]

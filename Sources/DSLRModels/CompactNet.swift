@@ -1,0 +1,97 @@
+import DSLRNN
+import DSLRTensor
+
+/// DSLRKit's compact default enhancer: a small, fully convolutional, stride-1 network whose
+/// output pixel depends only on a fixed neighbourhood, so tiling is exact and needs no
+/// statistics pass.
+///
+///     conv_in 3×3, 3 → w, leaky ReLU 0.2
+///     block k (k = 0..<d.count): h + conv 1×1(leaky(conv 3×3 dilation dₖ (h)))   [w → w]
+///     conv_out 3×3, w → 6 = (gain g, offset b) per RGB channel
+///     y = x · (1 + g) + b
+///
+/// The dilations (default 1, 2, 4, 8, 16, 32, 1, 1) give a receptive radius of 67 pixels at
+/// a cost of about 10·w² multiply-adds per pixel per block. The gain/offset head makes
+/// exposure, white balance and colour changes a smooth per-pixel affine map of the input —
+/// a "global" colour path that is still local — while the offset also carries detail.
+/// `conv_out` starts at zero, so an untrained network is exactly the identity.
+public struct CompactNet: Module {
+    public var convIn: Conv2d
+    public var blocks: [CompactBlock]
+    public var convOut: Conv2d
+    /// The blocks' dilations (int64), saved with the weights so a file alone rebuilds the net.
+    public var dilationTable: Buffer
+
+    /// The `dslrkit.architecture` metadata value.
+    public static let architectureID = "dslrkit-compact"
+    /// Default dilations of the residual blocks.
+    public static let defaultDilations = [1, 2, 4, 8, 16, 32, 1, 1]
+    static let slope = 0.2
+
+    /// A new network of width `width` with one block per dilation. Draws come from the engine's
+    /// global generator (`Torch.manualSeed`).
+    public init(width: Int = 32, dilations: [Int] = CompactNet.defaultDilations) throws {
+        guard width > 0, !dilations.isEmpty, dilations.allSatisfy({ $0 > 0 }) else {
+            throw TorchError("dslrkit-compact: width and dilations must be positive, got width \(width), dilations \(dilations)")
+        }
+        convIn = try Conv2d(3, width, kernel: 3, padding: .explicit(1, 1))
+        blocks = try dilations.map { d in
+            try CompactBlock(
+                conv: Conv2d(width, width, kernel: 3, padding: .explicit(d, d), dilation: d),
+                mix: Conv2d(width, width, kernel: 1))
+        }
+        convOut = try Conv2d(width, 6, kernel: 3, padding: .explicit(1, 1), weightInit: .constant(0), biasInit: .constant(0))
+        dilationTable = Buffer(try Tensor(dilations.map(Int64.init), shape: [dilations.count]))
+    }
+
+    /// The blocks' dilations.
+    public var dilations: [Int] { blocks.map { $0.conv.dilation[0] } }
+
+    /// Enhances NCHW RGB in [0, 1]. Training uses this unclamped output; `enhance` clamps.
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        guard x.rank == 4, x.shape[1] == 3 else {
+            throw TorchError("dslrkit-compact: input must be NCHW RGB [N, 3, H, W], got \(x.shape)")
+        }
+        var h = try convIn(x).leakyRelu(Self.slope)
+        for block in blocks { h = try block(h) }
+        let head = try convOut(h)
+        let gain = try head.narrow(1, start: 0, length: 3)
+        let offset = try head.narrow(1, start: 3, length: 3)
+        return try x * (gain + 1) + offset
+    }
+}
+
+/// One residual block of `CompactNet`: a dilated 3×3 convolution for context, then a 1×1
+/// convolution to mix channels, added to the input.
+public struct CompactBlock: Module {
+    public var conv: Conv2d
+    public var mix: Conv2d
+
+    public func callAsFunction(_ h: Tensor) throws -> Tensor {
+        try h + mix(conv(h).leakyRelu(CompactNet.slope))
+    }
+}
+
+extension CompactNet: TileableNetwork {
+    /// 1 (conv_in) + Σ dilations + 1 (conv_out): the 1×1 mixes add none.
+    public var receptiveRadius: Int { 2 + dilations.reduce(0, +) }
+    public var normLayerCount: Int { 0 }
+    public func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor {
+        try self(x).clamp(min: 0, max: 1)
+    }
+
+    /// Builds the network that `state` holds, reading width and dilations from the tensors.
+    static func build(_ state: [(String, Tensor)], source: String) throws -> CompactNet {
+        guard let width = state.first(where: { $0.0 == "conv_in.weight" })?.1.shape.first else {
+            throw TorchError("\(source): no 'conv_in.weight', not a dslrkit-compact network")
+        }
+        guard let table = state.first(where: { $0.0 == "dilation_table" })?.1 else {
+            throw TorchError("\(source): no 'dilation_table', not a dslrkit-compact network")
+        }
+        let dilations = try table.to(.int64).toArray(Int64.self).map { Int($0) }
+        let net = try CompactNet(width: width, dilations: dilations)
+        try net.load(state, strict: true, source: source)
+        net.eval()
+        return net
+    }
+}

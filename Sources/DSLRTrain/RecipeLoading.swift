@@ -1,0 +1,133 @@
+import Foundation
+import Yams
+
+/// A recipe that cannot be used, with a one-line message naming the file and the key.
+public struct RecipeError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { self.stringValue = "\(intValue)"; self.intValue = intValue }
+}
+
+/// An unknown key found while decoding; turned into a `RecipeError` naming the file.
+struct UnknownKey: Error {
+    let path: String
+}
+
+/// A keyed container that first checks that every key present is one of `Keys`.
+func strictContainer<Keys: CodingKey & CaseIterable>(_ decoder: any Decoder, _ keys: Keys.Type) throws -> KeyedDecodingContainer<Keys> {
+    let known = Set(Keys.allCases.map(\.stringValue))
+    let all = try decoder.container(keyedBy: AnyKey.self)
+    if let unknown = all.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+        throw UnknownKey(path: dotted(decoder.codingPath + [AnyKey(stringValue: unknown)]))
+    }
+    return try decoder.container(keyedBy: Keys.self)
+}
+
+/// A value that decodes but makes no sense, reported like a type error.
+func invalid<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, _ message: String) -> DecodingError {
+    DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: message)
+}
+
+func dotted(_ path: [any CodingKey]) -> String {
+    path.map { $0.intValue.map { "\($0)" } ?? $0.stringValue }.joined(separator: ".")
+}
+
+extension Recipe {
+    /// Parses recipe YAML; `source` names the file in messages. `overrides` are
+    /// `dotted.key=value` settings (values parsed as YAML scalars) applied before decoding.
+    public static func parse(_ yaml: String, source: String, overrides: [String] = []) throws -> Recipe {
+        var tree: Any
+        do {
+            tree = try Yams.load(yaml: yaml) ?? [:]
+        } catch {
+            throw RecipeError("\(source): not valid YAML (\(String(describing: error).split(separator: "\n").first ?? ""))")
+        }
+        for item in overrides { tree = try applyOverride(item, to: tree, source: source) }
+        do {
+            let text = try Yams.dump(object: tree)
+            return try YAMLDecoder().decode(Recipe.self, from: text)
+        } catch {
+            throw RecipeError("\(source): \(describe(unwrap(error)))")
+        }
+    }
+
+    /// Reads and parses a recipe file.
+    public static func load(_ url: URL, overrides: [String] = []) throws -> Recipe {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw RecipeError("\(url.path): cannot read the recipe (\(error.localizedDescription))")
+        }
+        return try parse(text, source: url.path, overrides: overrides)
+    }
+
+    /// The recipe as YAML (what a run folder keeps as `recipe.yaml`).
+    public func yaml() throws -> String { try YAMLEncoder().encode(self) }
+}
+
+/// The innermost error: Yams wraps errors thrown while decoding in "not valid YAML".
+private func unwrap(_ error: any Error) -> any Error {
+    if case DecodingError.dataCorrupted(let context) = error, let inner = context.underlyingError {
+        return unwrap(inner)
+    }
+    return error
+}
+
+private func describe(_ error: any Error) -> String {
+    if let e = error as? UnknownKey { return "unknown key '\(e.path)'" }
+    if let e = error as? RecipeError { return e.message }
+    guard let error = error as? DecodingError else { return "\(error)" }
+    switch error {
+    case .keyNotFound(let key, let context):
+        return "missing key '\(dotted(context.codingPath + [key]))'"
+    case .typeMismatch(let type, let context):
+        return "key '\(dotted(context.codingPath))': expected \(typeName(type))"
+    case .valueNotFound(let type, let context):
+        return "key '\(dotted(context.codingPath))': expected \(typeName(type)), found nothing"
+    case .dataCorrupted(let context):
+        let key = dotted(context.codingPath)
+        let what = context.debugDescription.contains("Cannot initialize")
+            ? "not one of the allowed values" : context.debugDescription
+        return key.isEmpty ? what : "key '\(key)': \(what)"
+    @unknown default:
+        return "\(error)"
+    }
+}
+
+private func typeName(_ type: Any.Type) -> String {
+    switch type {
+    case is Int.Type, is UInt64.Type: return "an integer"
+    case is Double.Type: return "a number"
+    case is String.Type: return "text"
+    case is Bool.Type: return "true or false"
+    default: return "\(type)".contains("Array") ? "a list" : "a mapping"
+    }
+}
+
+/// Sets `a.b.c=value` in a YAML tree, creating mappings along the way.
+private func applyOverride(_ item: String, to tree: Any, source: String) throws -> Any {
+    guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+        throw RecipeError("--set \(item): expected key=value")
+    }
+    let path = item[..<eq].split(separator: ".").map(String.init)
+    let raw = String(item[item.index(after: eq)...])
+    let value: Any = (try? Yams.load(yaml: raw)).flatMap { $0 } ?? raw
+    func set(_ node: Any?, _ keys: ArraySlice<String>) throws -> Any {
+        guard let key = keys.first else { return value }
+        if var list = node as? [Any], let index = Int(key) {
+            guard list.indices.contains(index) else { throw RecipeError("--set \(item): \(source) has no item \(index) there") }
+            list[index] = try set(list[index], keys.dropFirst())
+            return list
+        }
+        var map = (node as? [String: Any]) ?? [:]
+        map[key] = try set(map[key], keys.dropFirst())
+        return map
+    }
+    return try set(tree, path[...])
+}

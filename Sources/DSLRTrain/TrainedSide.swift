@@ -1,0 +1,86 @@
+import DSLRNN
+import DSLRTensor
+
+/// One network under training (generator or discriminator) with its optimizer, schedule,
+/// precision handling and loss scaler.
+final class TrainedSide {
+    let name: String
+    let master: TrainableNetwork
+    /// The network the forward runs on: `master`, or its low-precision working copy.
+    let working: TrainableNetwork
+    let copy: MixedPrecisionCopy?
+    var optimizer: Adam
+    let schedule: any LearningRateSchedule
+    var scaler: LossScaler?
+    let computeType: DType
+
+    init(name: String, make: () throws -> TrainableNetwork, optimizer spec: OptimizerSpec,
+         schedule: any LearningRateSchedule, device: Device, precision: TrainingPrecision) throws {
+        self.name = name
+        master = try make()
+        try master.module.move(to: device, dtype: .float32)
+        computeType = precision.computeType
+        if precision == .fp32 {
+            working = master
+            copy = nil
+        } else {
+            // The working copy's own initial draws are overwritten by `pull`; drawing them from a
+            // saved-and-restored RNG keeps the run's random stream the same as in fp32.
+            let state = try Torch.rngState()
+            working = try make()
+            try Torch.setRNGState(state)
+            copy = try MixedPrecisionCopy(master: master.module, working: working.module, device: device, dtype: computeType)
+        }
+        optimizer = spec.kind == .adamw
+            ? Adam.adamW(master.module.namedParameters(), learningRate: spec.lr, betas: (spec.betas[0], spec.betas[1]),
+                         eps: spec.eps, weightDecay: spec.weightDecay)
+            : Adam(master.module.namedParameters(), learningRate: spec.lr, betas: (spec.betas[0], spec.betas[1]),
+                   eps: spec.eps, weightDecay: spec.weightDecay)
+        self.schedule = schedule
+        scaler = precision == .fp16 ? LossScaler() : nil
+    }
+
+    /// Clears gradients and refreshes the working copy before a forward pass.
+    func begin() throws {
+        try master.module.zeroGrad()
+        try copy?.pull()
+    }
+
+    /// Runs the forward pass in the compute precision, returning float32.
+    func forward(_ x: Tensor) throws -> Tensor {
+        let y = try working.forward(computeType == .float32 ? x : x.to(computeType))
+        return y.dtype == .float32 ? y : try y.to(.float32)
+    }
+
+    /// Backward of `loss` (scaled for fp16).
+    func backward(_ loss: Tensor) throws {
+        try (scaler.map { try loss * $0.scale } ?? loss).backward()
+    }
+
+    /// Gradients to the masters, the hook (e.g. an all-reduce), unscaling, then the optimizer
+    /// step at `iteration`'s learning rate. Returns false when fp16 skipped the step.
+    @discardableResult
+    func step(iteration: Int, hook: ((String, [Tensor]) throws -> Void)?) throws -> Bool {
+        try copy?.push()
+        let gradients = try master.module.parameters().compactMap { try $0.grad }
+        try hook?(name, gradients)
+        if scaler != nil, try !scaler!.unscale(gradients) { return false }
+        optimizer.learningRate = schedule.learningRate(at: iteration)
+        try optimizer.step()
+        return true
+    }
+}
+
+/// The schedule a recipe names, for an optimizer whose base rate is `base`.
+func makeSchedule(_ spec: ScheduleSpec, base: Double, iterations: Int) throws -> any LearningRateSchedule {
+    switch spec.kind {
+    case .constant:
+        return ConstantSchedule(base)
+    case .step:
+        return StepDecaySchedule(base: base, stepSize: spec.stepSize ?? 1, gamma: spec.gamma ?? 0.1)
+    case .cosine:
+        let warmup = spec.warmup ?? 0
+        guard iterations > warmup else { throw RecipeError("schedule: cosine needs more iterations (\(iterations)) than warm-up (\(warmup))") }
+        return CosineSchedule(base: base, total: iterations, minimum: spec.minimum ?? 0, warmup: warmup)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import DSLRTrain
+import Foundation
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model from a recipe (YAML) into a run folder.",
+        discussion: """
+            A run folder holds recipe.yaml, metrics.jsonl (one JSON object per line), \
+            checkpoints/ (latest and every N iterations, written atomically) and model.safetensors \
+            (the generator with its model card, for `dslr enhance --model`). `--resume RUN` continues \
+            a stopped run exactly from its latest checkpoint. A NaN or infinite loss stops the run \
+            with exit code 2 and keeps the last good checkpoint.
+            """)
+
+    @Argument(help: "Recipe file (see recipes/). Not needed with --resume.")
+    var recipe: String?
+
+    @Option(name: .shortAndLong, help: "Run folder to create.")
+    var output: String?
+
+    @Option(help: "Continue the run in this folder from its latest checkpoint.")
+    var resume: String?
+
+    @Option(help: "Train until this many iterations in all (overrides the recipe).")
+    var iterations: Int?
+
+    @Option(help: "cpu, cuda or cuda:N (overrides the recipe).")
+    var device: String?
+
+    @Option(help: "fp32, bf16 or fp16 (overrides the recipe; fp16 uses dynamic loss scaling).")
+    var precision: String?
+
+    @Option(name: .customLong("set"), help: "Override a recipe key: dotted.key=value (repeatable).")
+    var overrides: [String] = []
+
+    func run() throws {
+        var sets = overrides
+        if let iterations { sets.append("iterations=\(iterations)") }
+        if let device { sets.append("device=\(device)") }
+        if let precision { sets.append("precision=\(precision)") }
+        let folder: RunFolder
+        let recipeURL: URL
+        if let resume {
+            folder = RunFolder(URL(fileURLWithPath: resume))
+            recipeURL = recipe.map { URL(fileURLWithPath: $0) } ?? folder.recipe
+        } else {
+            guard let recipe, let output else {
+                throw ValidationError("give a RECIPE and -o RUN_DIR, or --resume RUN_DIR")
+            }
+            folder = RunFolder(URL(fileURLWithPath: output))
+            recipeURL = URL(fileURLWithPath: recipe)
+        }
+        do {
+            let parsed = try Recipe.load(recipeURL, overrides: sets)
+            let trainer = try Trainer(recipe: parsed, run: folder, resume: resume != nil) { warn($0) }
+            trainer.command = CommandLine.arguments.joined(separator: " ")
+            let progress = ProgressReporter(total: max(parsed.iterations - trainer.iteration, 0), unit: "it")
+            let first = trainer.iteration
+            trainer.onStep = { report in
+                let losses = report.losses.sorted { $0.key < $1.key }
+                    .map { String(format: "%@ %.4g", $0.key, $0.value) }.joined(separator: ", ")
+                let d = report.discriminatorAccuracy.map { String(format: ", D acc %.2f", $0) } ?? ""
+                progress.step("it \(report.iteration) | \(losses)\(d)")
+                progress.update(report.iteration - first, report.total - first)
+            }
+            trainer.onRecord = { record in
+                switch record.kind {
+                case "eval":
+                    let m = (record.metrics ?? [:]).filter { ["psnr", "ssim", "ms_ssim", "ms_ssim_dped"].contains($0.key) }
+                        .sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
+                    let id = record.identity?["psnr"].map { String(format: " (identity psnr %.4f)", $0) } ?? ""
+                    progress.finish("eval @ \(record.iteration): \(m)\(id)")
+                case "checkpoint":
+                    progress.finish("checkpoint @ \(record.iteration): \(record.path ?? "")")
+                default:
+                    break
+                }
+            }
+            try trainer.train()
+            print(folder.model.path)
+        } catch let error as NonFiniteLoss {
+            warn("error: \(error)")
+            throw ExitCode(2)
+        } catch let error as RecipeError {
+            warn("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import DSLRLosses
+import Foundation
+import Testing
+@testable import DSLRTrain
+
+@Suite struct RecipeTests {
+    @Test func shippedRecipesParse() throws {
+        for name in ["default", "dped", "lab", "lab-vgg"] {
+            let recipe = try Recipe.load(recipesFolder.appendingPathComponent("\(name).yaml"))
+            #expect(recipe.iterations > 0)
+        }
+        let dped = try Recipe.load(recipesFolder.appendingPathComponent("dped.yaml"))
+        #expect(dped.batchSize == 50 && dped.patchSize == 100 && dped.optimizer.lr == 5e-4)
+        #expect(dped.losses.map(\.name) == ["content", "color", "texture", "tv"])
+        #expect(dped.losses.map(\.weight) == [10, 0.5, 1, 2000])
+        #expect(dped.losses[0].options["layers"] == .text("relu5_4"))
+        #expect(dped.discriminator?.architecture == "dped-discriminator" && dped.discriminator?.loss == .dped)
+        let standard = try Recipe.load(recipesFolder.appendingPathComponent("default.yaml"))
+        #expect(standard.generator.architecture == "dslrkit-compact")
+        #expect(!standard.losses.contains { featureLosses.contains($0.name) })
+        let lab = try Recipe.load(recipesFolder.appendingPathComponent("lab.yaml"))
+        let labVGG = try Recipe.load(recipesFolder.appendingPathComponent("lab-vgg.yaml"))
+        #expect(lab.losses.map(\.name) == ["lab"] && labVGG.losses.map(\.name) == ["lab", "content"])
+    }
+
+    @Test func recipeRoundTripsThroughYAML() throws {
+        let recipe = try Recipe.load(recipesFolder.appendingPathComponent("default.yaml"))
+        #expect(try Recipe.parse(recipe.yaml(), source: "copy") == recipe)
+    }
+
+    @Test func unknownKeyNamesKeyAndFile() throws {
+        let good = try String(contentsOf: recipesFolder.appendingPathComponent("lab.yaml"), encoding: .utf8)
+        let bad = good.replacingOccurrences(of: "optimizer: {kind: adam, lr: 0.0005}", with: "optimizer: {kind: adam, lr: 0.0005, momentum: 0.9}")
+        #expect(bad != good)
+        #expect(throws: RecipeError("my.yaml: unknown key 'optimizer.momentum'")) { try Recipe.parse(bad, source: "my.yaml") }
+        let top = good + "\nbatchsize: 3\n"
+        #expect(throws: RecipeError("my.yaml: unknown key 'batchsize'")) { try Recipe.parse(top, source: "my.yaml") }
+        let inLoss = good.replacingOccurrences(of: "{name: lab, weight: 1,", with: "{name: lab, wieght: 1,")
+        #expect(throws: RecipeError("my.yaml: unknown key 'losses.0.wieght'")) { try Recipe.parse(inLoss, source: "my.yaml") }
+    }
+
+    @Test func badValuesNameTheKey() throws {
+        let good = try String(contentsOf: recipesFolder.appendingPathComponent("lab.yaml"), encoding: .utf8)
+        #expect(throws: RecipeError("my.yaml: key 'batch_size': expected an integer")) {
+            try Recipe.parse(good.replacingOccurrences(of: "batch_size: 16", with: "batch_size: many"), source: "my.yaml")
+        }
+        #expect(throws: RecipeError("my.yaml: key 'precision': not one of the allowed values")) {
+            try Recipe.parse(good.replacingOccurrences(of: "precision: fp32", with: "precision: fp8"), source: "my.yaml")
+        }
+        #expect(throws: RecipeError("my.yaml: key 'patch_size': patch_size must be positive, got 0")) {
+            try Recipe.parse(good.replacingOccurrences(of: "patch_size: 176", with: "patch_size: 0"), source: "my.yaml")
+        }
+        #expect(throws: RecipeError("my.yaml: missing key 'iterations'")) {
+            try Recipe.parse(good.replacingOccurrences(of: "iterations: 20000", with: ""), source: "my.yaml")
+        }
+    }
+
+    @Test func overridesSetNestedKeys() throws {
+        let url = recipesFolder.appendingPathComponent("default.yaml")
+        let recipe = try Recipe.load(url, overrides: ["batch_size=4", "generator.options.width=16", "dataset.root=/tmp/x", "losses.1.weight=0.5"])
+        #expect(recipe.batchSize == 4)
+        #expect(recipe.generator.options["width"] == .number(16))
+        #expect(recipe.dataset.root == "/tmp/x")
+        #expect(recipe.losses[1].weight == 0.5)
+        #expect(throws: RecipeError.self) { try Recipe.load(url, overrides: ["optimizer.nesterov=true"]) }
+    }
+}
