@@ -38,9 +38,11 @@ for size in ${SIZES:-1mp 12mp}; do
         "$venv/bin/python" - "$case" "$work" >> "$results" <<'PY'
 import json, sys
 case, work = sys.argv[1], sys.argv[2]
+# null: the two photos are identical (infinite PSNR).
 agree = json.load(open(f"{work}/agree_{case}.json"))["mean"]["psnr"]
 tiles = json.load(open(f"{work}/tiles_{case}.json"))["mean"]["psnr"]
-print(json.dumps({"case": case, "side": "agreement", "psnr_whole_vs_torch": agree, "psnr_tiled_vs_whole": tiles}))
+agree, tiles = (float("inf") if v is None else v for v in (agree, tiles))
+print(json.dumps({"case": case, "side": "agreement", "psnr_whole_vs_torch": agree, "psnr_tiled_vs_whole": tiles}, allow_nan=True))
 PY
     done
 done

@@ -33,7 +33,7 @@ for case, sides in by_case.items():
         continue
     cell = lambda r: f"{r['seconds']:.1f} s, {r['peak_mib']:,} MiB"
     ratio = lambda r: f"{t['seconds'] / r['seconds']:.2f}"
-    psnr = lambda k: f"{a[k]:.1f} dB" if k in a else "-"
+    psnr = lambda k: ("identical" if a[k] == float("inf") else f"{a[k]:.1f} dB") if k in a else "-"
     out.append(f"| {case} | {cell(t)} | {cell(w)} | {ratio(w)} | {cell(d)} | {ratio(d)} | "
                f"{psnr('psnr_tiled_vs_whole')} | {psnr('psnr_whole_vs_torch')} |")
 out.append("")

@@ -45,9 +45,11 @@ struct Metrics: ParsableCommand {
             if !values.isEmpty { mean[column] = values.reduce(0, +) / Double(values.count) }
         }
         if json {
+            // JSON has no infinity (identical photos have infinite PSNR): such values are null.
+            func finite(_ m: [String: Double]) -> [String: Any] { m.mapValues { $0.isFinite ? $0 as Any : NSNull() } }
             let object: [String: Any] = [
-                "pairs": rows.map { ["name": $0.0, "metrics": $0.1] as [String: Any] },
-                "mean": mean, "count": rows.count, "failed": failed,
+                "pairs": rows.map { ["name": $0.0, "metrics": finite($0.1)] as [String: Any] },
+                "mean": finite(mean), "count": rows.count, "failed": failed,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
