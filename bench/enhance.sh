@@ -6,6 +6,9 @@
 # docs/BENCHMARKS.md (section "enhance").
 #   bash bench/enhance.sh            # everything (about half an hour on 2 cores)
 #   SIZES=1mp bash bench/enhance.sh  # only the 1 MP cases
+#   SIZES=12mp SIDES=dslr_tiled bash bench/enhance.sh   # re-measure some cells; the others
+#                                     # are kept from bench/results/enhance.jsonl, and the
+#                                     # table marks cells measured in a later run
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/build-env.sh
@@ -17,13 +20,16 @@ trap 'rm -rf "$work"' EXIT
 "$venv/bin/python" bench/enhance_peer.py prepare "$work" "$(ls "$work"/src/*.jpg | head -1)"
 results="$work/results.jsonl"
 
-measure() {  # measure CASE SIDE COMMAND...: appends {"case","side","seconds","peak_mib"}
+run_id="$(date -u +%Y-%m-%dT%H:%MZ)"
+sides="${SIDES:-torch dslr_whole dslr_tiled}"
+measure() {  # measure CASE SIDE COMMAND...: appends {"case","side","seconds","peak_mib","run"}
     local case="$1" side="$2"; shift 2
+    case " $sides " in *" $side "*) ;; *) return 0 ;; esac
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/stdout" 2> "$work/stderr" || {
         cat "$work/stderr" >&2; echo "bench: $case ($side) failed" >&2; return 1; }
     read -r seconds kib < "$work/time"
-    printf '{"case": "%s", "side": "%s", "seconds": %s, "peak_mib": %s}\n' \
-        "$case" "$side" "$seconds" "$((kib / 1024))" | tee -a "$results" >&2
+    printf '{"case": "%s", "side": "%s", "seconds": %s, "peak_mib": %s, "run": "%s"}\n' \
+        "$case" "$side" "$seconds" "$((kib / 1024))" "$run_id" | tee -a "$results" >&2
 }
 
 for size in ${SIZES:-1mp 12mp}; do
@@ -33,19 +39,24 @@ for size in ${SIZES:-1mp 12mp}; do
         measure "$case" torch "$venv/bin/python" bench/enhance_peer.py run "$input" "$work/torch.jpg" "$work/dped.safetensors" "$precision"
         measure "$case" dslr_whole "$bin/dslr" enhance "$input" -o "$work/whole.jpg" --model "$work/dped.safetensors" --precision "$precision" --tile 0
         measure "$case" dslr_tiled "$bin/dslr" enhance "$input" -o "$work/tiled.jpg" --model "$work/dped.safetensors" --precision "$precision"
+        [ -z "${SIDES:-}" ] || continue  # agreement needs all three outputs of this run
         "$bin/dslr" metrics "$work/whole.jpg" "$work/torch.jpg" --json > "$work/agree_$case.json"
         "$bin/dslr" metrics "$work/tiled.jpg" "$work/whole.jpg" --json > "$work/tiles_$case.json"
-        "$venv/bin/python" - "$case" "$work" >> "$results" <<'PY'
+        "$venv/bin/python" - "$case" "$work" "$run_id" >> "$results" <<'PY'
 import json, sys
-case, work = sys.argv[1], sys.argv[2]
+case, work, run = sys.argv[1], sys.argv[2], sys.argv[3]
 # null: the two photos are identical (infinite PSNR).
 agree = json.load(open(f"{work}/agree_{case}.json"))["mean"]["psnr"]
 tiles = json.load(open(f"{work}/tiles_{case}.json"))["mean"]["psnr"]
 agree, tiles = (float("inf") if v is None else v for v in (agree, tiles))
-print(json.dumps({"case": case, "side": "agreement", "psnr_whole_vs_torch": agree, "psnr_tiled_vs_whole": tiles}, allow_nan=True))
+print(json.dumps({"case": case, "side": "agreement", "psnr_whole_vs_torch": agree, "psnr_tiled_vs_whole": tiles, "run": run}))
 PY
     done
 done
-"$venv/bin/python" bench/report_enhance.py "$results" docs/BENCHMARKS.md \
+# A full run replaces the stored results; a partial one (SIDES) updates its cells.
+mkdir -p bench/results
+[ -n "${SIDES:-}" ] || : > bench/results/enhance.jsonl
+"$venv/bin/python" bench/report_enhance.py --merge bench/results/enhance.jsonl "$results"
+"$venv/bin/python" bench/report_enhance.py bench/results/enhance.jsonl docs/BENCHMARKS.md \
     "$("$bin/dslr" doctor | sed -n 's/^libtorch *//p')" "$("$venv/bin/python" -c 'import torch; print(torch.__version__)')"
 sed -n '/<!-- bench:enhance -->/,/<!-- \/bench:enhance -->/p' docs/BENCHMARKS.md

@@ -10,7 +10,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from sections import replace_section  # noqa: E402
 
-rows = [json.loads(l) for l in Path(sys.argv[1]).read_text().splitlines() if l.strip()]
+def read(path):
+    p = Path(path)
+    return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
+
+
+if sys.argv[1] == "--merge":
+    # New rows replace stored rows of the same case and side.
+    new = read(sys.argv[3])
+    fresh = {(r["case"], r["side"]) for r in new}
+    kept = [r for r in read(sys.argv[2]) if (r["case"], r["side"]) not in fresh]
+    Path(sys.argv[2]).write_text("".join(json.dumps(r) + "\n" for r in kept + new))
+    sys.exit(0)
+
+rows = read(sys.argv[1])
 ours, peer = sys.argv[3], sys.argv[4]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 by_case = {}
@@ -31,7 +44,9 @@ for case, sides in by_case.items():
     a = sides.get("agreement", {})
     if not (t and w and d):
         continue
-    cell = lambda r: f"{r['seconds']:.1f} s, {r['peak_mib']:,} MiB"
+    # A cell measured in a later run than the PyTorch one is marked.
+    later = lambda r: " ²" if r.get("run") != t.get("run") else ""
+    cell = lambda r: f"{r['seconds']:.1f} s, {r['peak_mib']:,} MiB{later(r)}"
     ratio = lambda r: f"{t['seconds'] / r['seconds']:.2f}"
     psnr = lambda k: ("identical" if a[k] == float("inf") else f"{a[k]:.1f} dB") if k in a else "-"
     out.append(f"| {case} | {cell(t)} | {cell(w)} | {ratio(w)} | {cell(d)} | {ratio(d)} | "
@@ -44,4 +59,9 @@ out.append("runs the whole photo when it fits the 2 GiB memory limit (1 MP) and 
 out.append("choosing the largest tiles that fit. DPED's eight whole-image instance norms then cost one")
 out.append("statistics pass each (see docs/DESIGN.md, Tiles), which is why the tiled run is slower")
 out.append("than the whole-photo run of the same network, in exchange for bounded memory.")
+runs = sorted({r.get("run", "?") for r in rows})
+if len(runs) > 1:
+    out.append("")
+    out.append(f"² Re-measured in a later run ({runs[-1]}) on the same machine after a change to the")
+    out.append(f"tiled path; the other cells are from the run of {runs[0]}.")
 replace_section(sys.argv[2], "enhance", "\n".join(out))

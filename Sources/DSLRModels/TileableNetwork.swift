@@ -24,6 +24,8 @@ extension TileableNetwork {
     public var widestActivation: Int { 64 }
 
     /// Estimated bytes per pixel held during a forward pass without gradients: about four
-    /// activations of the widest layer alive at once (measured 3.5 for DPED in PyTorch).
-    public func activationBytesPerPixel(dtype: DType) -> Int { 4 * widestActivation * dtype.byteSize }
+    /// activations of the widest layer alive at once (measured 3.5 for DPED in PyTorch),
+    /// counted at 4 bytes even for bf16/fp16, whose runs also hold float32 statistics and
+    /// outputs (sizing bf16 tiles by 2 bytes overshot a 2 GiB limit by half).
+    public func activationBytesPerPixel(dtype: DType) -> Int { 4 * widestActivation * Swift.max(dtype.byteSize, 4) }
 }

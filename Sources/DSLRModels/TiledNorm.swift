@@ -42,16 +42,22 @@ public final class TiledNormState {
     }
 
     func accumulate(_ x: Tensor) throws {
-        // Float64 sums: a 12 MP photo adds millions of terms per channel.
-        var part = try x.to(.float64)
+        // Reduced in float32 even when the tile runs in bf16 (8-bit mantissas lose the mean).
+        var part = try x.to(.float32)
         if let r = ownedRegion {
             part = try part.narrow(2, start: r.top, length: r.height).narrow(3, start: r.left, length: r.width)
         }
-        let s = try part.sum(dims: [2, 3], keepDim: true)
-        let s2 = try (part * part).sum(dims: [2, 3], keepDim: true)
+        // Per-tile moments come from libtorch's reductions (no per-pixel temporaries, so the
+        // statistics passes stay within the tile's memory); tiles are combined in float64 as
+        // n·mean and n·(variance + mean²), so millions of pixels add up without loss.
+        let n = Double(part.shape[2] * part.shape[3])
+        let mean = try part.mean(dims: [2, 3], keepDim: true).to(.float64)
+        let variance = try part.variance(dims: [2, 3], correction: 0, keepDim: true).to(.float64)
+        let s = try mean * n
+        let s2 = try (variance + mean * mean) * n
         sum = try sum.map { try $0 + s } ?? s
         sumOfSquares = try sumOfSquares.map { try $0 + s2 } ?? s2
-        count += part.shape[2] * part.shape[3]
+        count += Int(n)
     }
 }
 
