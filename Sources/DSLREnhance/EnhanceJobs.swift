@@ -43,14 +43,8 @@ public func planEnhanceJobs(inputs: [String], output: String, format: PhotoForma
     var jobs: [EnhanceJob] = []
     for input in inputs {
         if isDirectory(input) {
-            let root = URL(fileURLWithPath: input).standardizedFileURL
-            guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
-                                             options: [.skipsHiddenFiles]) else { continue }
-            var found: [String] = []
-            for case let url as URL in walker where photoExtensions.contains(url.pathExtension.lowercased()) {
-                found.append(String(url.standardizedFileURL.path.dropFirst(root.path.count + 1)))
-            }
-            for relative in found.sorted() {
+            let (root, found) = photosBelow(input)
+            for relative in found {
                 jobs.append(EnhanceJob(input: root.appendingPathComponent(relative).path,
                                        output: retarget((output as NSString).appendingPathComponent(relative))))
             }

@@ -1,2 +1,18 @@
+import Foundation
+
 /// File extensions DSLRKit reads as photos (lower case), for finding photos in folders.
 public let photoExtensions: Set<String> = ["jpg", "jpeg", "png", "tif", "tiff", "webp", "heic", "heif"]
+
+/// The photos anywhere below `folder` (hidden files and folders skipped), as paths relative
+/// to it, sorted; with `folder` itself (standardized) so callers can rebuild full paths.
+public func photosBelow(_ folder: String) -> (root: URL, relativePaths: [String]) {
+    let root = URL(fileURLWithPath: folder).standardizedFileURL
+    let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
+    var found: [String] = []
+    while let url = walker?.nextObject() as? URL {
+        if photoExtensions.contains(url.pathExtension.lowercased()) {
+            found.append(String(url.standardizedFileURL.path.dropFirst(root.path.count + 1)))
+        }
+    }
+    return (root, found.sorted())
+}

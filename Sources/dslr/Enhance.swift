@@ -74,8 +74,8 @@ struct Enhance: ParsableCommand {
         let progress = ProgressReporter(total: jobs.count, unit: "photos")
         FileHandle.standardError.write(Data(
             "enhancing \(jobs.count) photo\(jobs.count == 1 ? "" : "s") with \(entry.card.name) on \(device) (\(inference.precision))\n".utf8))
-        let failures = FailureList()
-        let done = FailureList()
+        let failures = LockedList<String>()
+        let done = LockedList<Int>()
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = next.take(below: jobs.count) {
@@ -86,7 +86,7 @@ struct Enhance: ParsableCommand {
                     let size = try enhanceFile(job, model: loaded, tiling: tiling, decode: decode, encode: encode) { done, total in
                         progress.step("\(name) tile \(min(done + 1, total))/\(total)")
                     }
-                    done.add(String(i))
+                    done.add(i)
                     let seconds = Date().timeIntervalSince(start)
                     let megapixels = Double(size.width * size.height) / 1e6
                     progress.finish(String(
@@ -100,7 +100,7 @@ struct Enhance: ParsableCommand {
         }
         let failed = failures.items
         if let report {
-            let finished = done.items.compactMap(Int.init).sorted().map { jobs[$0] }
+            let finished = done.items.sorted().map { jobs[$0] }
             try writeBeforeAfterPage(finished, to: report, model: entry.card.name)
         }
         let summary = String(format: "enhanced %d of %d photos in %@", jobs.count - failed.count, jobs.count,
@@ -128,10 +128,10 @@ final class Counter: @unchecked Sendable {
     }
 }
 
-/// Inputs that failed, collected from worker threads.
-final class FailureList: @unchecked Sendable {
+/// Items collected from worker threads (failed inputs, finished jobs).
+final class LockedList<Element>: @unchecked Sendable {
     private let lock = NSLock()
-    private var list: [String] = []
-    func add(_ item: String) { lock.lock(); list.append(item); lock.unlock() }
-    var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
+    private var list: [Element] = []
+    func add(_ item: Element) { lock.lock(); list.append(item); lock.unlock() }
+    var items: [Element] { lock.lock(); defer { lock.unlock() }; return list }
 }

@@ -81,16 +81,9 @@ func pairPhotos(_ a: String, _ b: String) throws -> [(String, String, String)] {
     guard fm.fileExists(atPath: b, isDirectory: &isDir) else { throw ValidationError("\(b): no such file or folder") }
     guard aIsDir == isDir.boolValue else { throw ValidationError("give two photos or two folders, not one of each") }
     if !aIsDir { return [((a as NSString).lastPathComponent, a, b)] }
-    let root = URL(fileURLWithPath: a).standardizedFileURL
+    let (root, relatives) = photosBelow(a)
     var pairs: [(String, String, String)] = []
-    let walker = fm.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
-    var relatives: [String] = []
-    while let url = walker?.nextObject() as? URL {
-        if photoExtensions.contains(url.pathExtension.lowercased()) {
-            relatives.append(String(url.standardizedFileURL.path.dropFirst(root.path.count + 1)))
-        }
-    }
-    for relative in relatives.sorted() {
+    for relative in relatives {
         let partner = (b as NSString).appendingPathComponent(relative)
         if fm.fileExists(atPath: partner) {
             pairs.append((relative, root.appendingPathComponent(relative).path, partner))
