@@ -113,7 +113,7 @@ let package = Package(
             name: "DSLRTrain",
             dependencies: [
                 "DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance",
-                .product(name: "Yams", package: "Yams"),
+                "DSLREval", "DSLRDistributed", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(

@@ -8,7 +8,12 @@ public struct SynthConfig: Sendable, Codable, Equatable {
     public var phone: String
     /// Side of the square training and test patches (DPED: 100).
     public var patchSize: Int
+    /// Patches cut from each degraded copy of a photo.
     public var patchesPerPhoto: Int
+    /// Independently degraded copies of each photo. A handful of photos gives few distinct
+    /// degradations at one copy each, and a model then learns those few corrections rather
+    /// than the camera model's range.
+    public var variants: Int
     /// Source photos are first shrunk so their longer side is at most this (nil: as is),
     /// which brings the patches' field of view nearer a phone's.
     public var maxSide: Int?
@@ -19,9 +24,11 @@ public struct SynthConfig: Sendable, Codable, Equatable {
     public var quality: Int
     public var degradation: DegradationConfig
 
-    public init(phone: String = "synthetic", patchSize: Int = 100, patchesPerPhoto: Int = 30, maxSide: Int? = 1280,
-                testPercent: Double = 10, quality: Int = 95, degradation: DegradationConfig = DegradationConfig()) {
-        self.phone = phone; self.patchSize = patchSize; self.patchesPerPhoto = patchesPerPhoto; self.maxSide = maxSide
+    public init(phone: String = "synthetic", patchSize: Int = 100, patchesPerPhoto: Int = 30, variants: Int = 1,
+                maxSide: Int? = 1280, testPercent: Double = 10, quality: Int = 95,
+                degradation: DegradationConfig = DegradationConfig()) {
+        self.phone = phone; self.patchSize = patchSize; self.patchesPerPhoto = patchesPerPhoto
+        self.variants = variants; self.maxSide = maxSide
         self.testPercent = testPercent; self.quality = quality; self.degradation = degradation
     }
 }
@@ -38,9 +45,10 @@ public struct SynthSummary: Sendable, Equatable {
 
 /// Writes a DPED-layout dataset under `output` (`<output>/<phone>/training_data/...`) whose
 /// inputs are `sources` degraded by the phone-camera model and whose targets are the
-/// sources themselves. Photo i is degraded with `config.degradation.parameters(index: i)`
-/// and its patches are placed by a generator keyed on (seed, i), so the output depends only
-/// on the sources, their order and the config.
+/// sources themselves. Copy v of photo i is degraded with
+/// `config.degradation.parameters(index: sources.count · v + i)` (copy 0 as with one variant)
+/// and its patches are placed by a generator keyed on (seed, i, v). The output depends only on the sources, their order and
+/// the config.
 ///
 /// - Parameter progress: called after each photo with (photos done, photos in all).
 public func synthesizeDPED(
@@ -48,8 +56,8 @@ public func synthesizeDPED(
     progress: (Int, Int) -> Void = { _, _ in }, report: (String) -> Void = { _ in }
 ) throws -> SynthSummary {
     guard !sources.isEmpty else { throw DataError("\(output): no source photos to synthesize from") }
-    guard config.patchSize > 0, config.patchesPerPhoto >= 0 else {
-        throw DataError("synth: patch size must be positive and patches per photo not negative")
+    guard config.patchSize > 0, config.patchesPerPhoto >= 0, config.variants > 0 else {
+        throw DataError("synth: patch size and variants must be positive and patches per photo not negative")
     }
     let layout = DPEDWriter(root: URL(fileURLWithPath: output).appendingPathComponent(config.phone), phone: config.phone)
     try layout.createFolders()
@@ -73,25 +81,28 @@ public func synthesizeDPED(
             report(summary.skipped.last!)
             continue
         }
-        let input = try degrade(target, parameters: config.degradation.parameters(index: index))
         summary.photos += 1
-        if heldOut[index] {
-            try writePhoto(Photo(pixels: input), to: layout.fullSizePath(summary.fullSizeTestImages), options: options)
-            summary.fullSizeTestImages += 1
-        }
-        var rng = SplitMix64(key: config.degradation.seed, UInt64(index), 0x9A7C)
-        for _ in 0..<config.patchesPerPhoto {
-            let top = Int.random(in: 0...(h - config.patchSize), using: &rng)
-            let left = Int.random(in: 0...(w - config.patchSize), using: &rng)
-            func crop(_ x: Tensor) throws -> Photo {
-                Photo(pixels: try x.narrow(1, start: top, length: config.patchSize)
-                    .narrow(2, start: left, length: config.patchSize).contiguous())
+        for variant in 0..<config.variants {
+            let degradationIndex = sources.count * variant + index
+            let input = try degrade(target, parameters: config.degradation.parameters(index: degradationIndex))
+            if heldOut[index] {
+                try writePhoto(Photo(pixels: input), to: layout.fullSizePath(summary.fullSizeTestImages), options: options)
+                summary.fullSizeTestImages += 1
             }
-            let number = heldOut[index] ? summary.testPatches : summary.trainingPatches
-            let paths = layout.patchPaths(number, test: heldOut[index])
-            try writePhoto(crop(input), to: paths.phone, options: options)
-            try writePhoto(crop(target), to: paths.canon, options: options)
-            if heldOut[index] { summary.testPatches += 1 } else { summary.trainingPatches += 1 }
+            var rng = SplitMix64(key: config.degradation.seed, UInt64(index), 0x9A7C &+ UInt64(variant))
+            for _ in 0..<config.patchesPerPhoto {
+                let top = Int.random(in: 0...(h - config.patchSize), using: &rng)
+                let left = Int.random(in: 0...(w - config.patchSize), using: &rng)
+                func crop(_ x: Tensor) throws -> Photo {
+                    Photo(pixels: try x.narrow(1, start: top, length: config.patchSize)
+                        .narrow(2, start: left, length: config.patchSize).contiguous())
+                }
+                let number = heldOut[index] ? summary.testPatches : summary.trainingPatches
+                let paths = layout.patchPaths(number, test: heldOut[index])
+                try writePhoto(crop(input), to: paths.phone, options: options)
+                try writePhoto(crop(target), to: paths.canon, options: options)
+                if heldOut[index] { summary.testPatches += 1 } else { summary.trainingPatches += 1 }
+            }
         }
     }
     guard summary.photos > 0 else { throw DataError("\(output): none of the \(sources.count) source photos could be used") }

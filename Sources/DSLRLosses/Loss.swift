@@ -25,6 +25,10 @@ public struct LossContext {
     public var reconstruction: Tensor?
     /// The style reference for the Gram loss; `target` when nil.
     public var styleReference: Tensor?
+    /// Losses that are sums over the batch (DPED's texture loss) are multiplied by this. Under
+    /// data parallelism it is the global batch over this rank's shard, so that the ranks'
+    /// averaged gradients are the gradient of the sum over the global batch, as in one process.
+    public var batchSumScale: Double = 1
 
     public init(
         output: Tensor, target: Tensor? = nil, input: Tensor? = nil,

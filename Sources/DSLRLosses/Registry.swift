@@ -161,7 +161,9 @@ public let lossRegistry: [String: LossDefinition] = [
             guard let discriminator = ctx.discriminator else { throw LossError("loss 'texture' needs a discriminator in its context") }
             let predictions = try discriminator(grayscale(ctx.output))
             switch form {
-            case .dped: return try dpedTextureLoss(probabilities: predictions)
+            case .dped:
+                let sum = try dpedTextureLoss(probabilities: predictions)
+                return ctx.batchSumScale == 1 ? sum : try sum * ctx.batchSumScale
             case .nonsaturating: return try nonSaturatingGeneratorLoss(fakeLogits: predictions)
             }
         }

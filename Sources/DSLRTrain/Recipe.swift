@@ -143,19 +143,25 @@ public struct EvalSpec: Sendable, Equatable, Codable {
     public var maxImages: Int
     /// Images larger than this are centre-cropped to it (side, pixels), to bound time.
     public var crop: Int
+    /// The first this many held-out crops are written as input / output / target PNGs to the
+    /// run's samples/ at each evaluation, for report.html.
+    public var samples: Int
 
-    public init(every: Int = 1000, maxImages: Int = 100, crop: Int = 256) {
-        self.every = every; self.maxImages = maxImages; self.crop = crop
+    public init(every: Int = 1000, maxImages: Int = 100, crop: Int = 256, samples: Int = 4) {
+        self.every = every; self.maxImages = maxImages; self.crop = crop; self.samples = samples
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case every, maxImages = "max_images", crop }
+    enum CodingKeys: String, CodingKey, CaseIterable { case every, maxImages = "max_images", crop, samples }
 
     public init(from decoder: any Decoder) throws {
         let c = try strictContainer(decoder, CodingKeys.self)
         every = try c.decodeIfPresent(Int.self, forKey: .every) ?? 1000
         maxImages = try c.decodeIfPresent(Int.self, forKey: .maxImages) ?? 100
         crop = try c.decodeIfPresent(Int.self, forKey: .crop) ?? 256
-        guard every >= 0, maxImages >= 0, crop > 0 else { throw invalid(c, .every, "every, max_images and crop must not be negative") }
+        samples = try c.decodeIfPresent(Int.self, forKey: .samples) ?? 4
+        guard every >= 0, maxImages >= 0, crop > 0, samples >= 0 else {
+            throw invalid(c, .every, "every, max_images, crop and samples must not be negative")
+        }
     }
 }
 

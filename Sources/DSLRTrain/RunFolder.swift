@@ -20,6 +20,8 @@ public struct RunFolder: Sendable {
     public var checkpoints: URL { url.appendingPathComponent("checkpoints", isDirectory: true) }
     public var latest: URL { checkpoints.appendingPathComponent("latest.safetensors") }
     public var model: URL { url.appendingPathComponent("model.safetensors") }
+    /// Held-out crops written at each evaluation (`iter_<N>_<k>_{input,output,target}.png`).
+    public var samples: URL { url.appendingPathComponent("samples", isDirectory: true) }
     public func checkpoint(iteration: Int) -> URL {
         checkpoints.appendingPathComponent(String(format: "iter-%08d.safetensors", iteration))
     }
@@ -83,7 +85,7 @@ final class MetricsLog {
     func append(_ record: MetricsRecord) throws {
         var line = try encoder.encode(record)
         line.append(0x0A)
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         try handle.seekToEnd()

@@ -1,5 +1,7 @@
 import DSLRData
+import DSLRDistributed
 import DSLREnhance
+import DSLREval
 import DSLRLosses
 import DSLRMetrics
 import DSLRModels
@@ -48,6 +50,10 @@ public final class Trainer {
     public var onRecord: ((MetricsRecord) -> Void)?
     /// Extra text for the model card's `command`.
     public var command: String?
+    /// This rank's share of a data-parallel run, nil in a single process.
+    public let parallel: DataParallel?
+    /// Rank 0 (or the only process): the one that evaluates and writes the run folder.
+    public var isLeader: Bool { (parallel?.group.rank ?? 0) == 0 }
 
     let generator: TrainedSide
     let discriminator: TrainedSide?
@@ -56,30 +62,42 @@ public final class Trainer {
     let dataset: Dataset
     let loader: DataLoader
     let log: MetricsLog
+    let report: @Sendable (String) -> Void
     private var baselines: (identity: [String: Double], classic: [String: Double])?
     private var lastEval: [String: Double]?
 
     /// Sets up a new run in `run` (which must not hold a checkpoint) or, with `resume`,
     /// continues the one there from its latest checkpoint. `extraLosses` are added to the
     /// recipe's generator losses (losses defined in code rather than in the registry).
+    ///
+    /// With a process `group` of N ranks, every rank runs this with the same recipe: each
+    /// builds the same seeded global batch and trains on its shard (`BatchShard`), gradients
+    /// are averaged before every optimizer step, and only rank 0 evaluates and writes the run
+    /// folder, so N ranks end with the weights one process with the same batch would reach.
     public init(recipe: Recipe, run: RunFolder, resume: Bool = false, extraLosses: [Loss] = [],
-                report: @escaping @Sendable (String) -> Void = { _ in }) throws {
+                group: ProcessGroup? = nil, report: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.recipe = recipe
         self.run = run
+        self.report = report
+        parallel = group.map(DataParallel.init(group:))
         device = try trainingDevice(recipe.device)
+        if let parallel {
+            _ = try parallel.shard.localBatchSize(global: recipe.batchSize)
+        }
+        let leader = (group?.rank ?? 0) == 0
         if resume {
             guard FileManager.default.fileExists(atPath: run.latest.path) else {
                 throw RecipeError("\(run.url.path): no checkpoint to resume (\(run.latest.lastPathComponent) is missing)")
             }
-        } else if FileManager.default.fileExists(atPath: run.latest.path) {
+        } else if leader, FileManager.default.fileExists(atPath: run.latest.path) {
             throw RecipeError("\(run.url.path): already holds a run; use --resume to continue it or choose another folder")
         }
         try checkRecipe(recipe)
         losses = try recipe.losses.map(makeLoss) + extraLosses
         features = try loadFeatures(recipe)
-        dataset = try makeDataset(recipe.dataset.spec, report: report)
+        dataset = try makeDataset(recipe.dataset.spec, report: leader ? report : { _ in })
         // Only a run that can start gets a folder.
-        try run.create()
+        if leader { try run.create() }
 
         Torch.manualSeed(recipe.seed)
         let gSchedule = try makeSchedule(recipe.schedule, base: recipe.optimizer.lr, iterations: recipe.iterations)
@@ -100,11 +118,17 @@ public final class Trainer {
             let state = try Self.restore(from: run.latest, generator: generator, discriminator: discriminator)
             iteration = state.iteration
             position = state.loader
-            try log.truncate(after: iteration)
-        } else {
+            if leader { try log.truncate(after: iteration) }
+        } else if leader {
             try? FileManager.default.removeItem(at: run.metrics)
         }
-        try Data(recipe.yaml().utf8).write(to: run.recipe, options: .atomic)
+        // Every rank restored the same checkpoint (or drew the same seeded start); rank 0's
+        // copy is sent anyway so that replicas never start apart.
+        if let parallel {
+            try parallel.broadcastState(of: generator.master.module)
+            if let discriminator { try parallel.broadcastState(of: discriminator.master.module) }
+        }
+        if leader { try Data(recipe.yaml().utf8).write(to: run.recipe, options: .atomic) }
         let config = LoaderConfig(batchSize: recipe.batchSize, patchSize: recipe.patchSize, seed: recipe.seed,
                                   flips: recipe.augment, rotations: recipe.augment, workers: recipe.workers)
         loader = try DataLoader(dataset: dataset, config: config, position: position, report: report)
@@ -123,7 +147,7 @@ public final class Trainer {
             onStep?(StepReport(iteration: iteration, total: recipe.iterations, losses: record.losses ?? [:],
                                generatorTotal: record.total ?? 0, discriminatorLoss: record.discriminatorLoss,
                                discriminatorAccuracy: record.discriminatorAccuracy, itsPerSecond: rate))
-            if recipe.log.every > 0, iteration % recipe.log.every == 0 || iteration == recipe.iterations {
+            if isLeader, recipe.log.every > 0, iteration % recipe.log.every == 0 || iteration == recipe.iterations {
                 record.iteration = iteration
                 record.time = Date().timeIntervalSince(start)
                 record.itsPerSecond = rate
@@ -131,10 +155,10 @@ public final class Trainer {
                 windowStart = Date(); windowIterations = 0
             }
             let last = iteration == recipe.iterations
-            if last || (recipe.eval.every > 0 && iteration % recipe.eval.every == 0) {
+            if isLeader, last || (recipe.eval.every > 0 && iteration % recipe.eval.every == 0) {
                 try runEvaluation(time: Date().timeIntervalSince(start))
             }
-            if last || (recipe.checkpoint.every > 0 && iteration % recipe.checkpoint.every == 0) {
+            if isLeader, last || (recipe.checkpoint.every > 0 && iteration % recipe.checkpoint.every == 0) {
                 try saveCheckpoint(time: Date().timeIntervalSince(start))
             }
         }
@@ -145,11 +169,12 @@ public final class Trainer {
     func step() throws -> MetricsRecord {
         var record = MetricsRecord(kind: "train", iteration: iteration + 1, time: 0)
         let batch = try loader.nextBatch()
-        let x = try batch.input.to(device), y = try batch.target.to(device)
+        let x = try shard(batch.input).to(device), y = try shard(batch.target).to(device)
 
         try generator.begin()
         let output = try generator.forward(x)
         var context = LossContext(output: output, target: y, input: x, features: features)
+        context.batchSumScale = Double(parallel?.group.worldSize ?? 1)
         if let d = discriminator, let form = recipe.discriminator?.loss {
             context.discriminator = { gray in try discriminatorOutput(d.forward(gray), form: form) }
         }
@@ -160,7 +185,7 @@ public final class Trainer {
         let totalValue = try total.detach().item()
         guard totalValue.isFinite else { throw try stop(NonFiniteLoss(loss: "total", iteration: iteration + 1, value: totalValue)) }
         try generator.backward(total)
-        let stepped = try generator.step(iteration: iteration, hook: gradientHook)
+        let stepped = try generator.step(iteration: iteration, hook: hook(for: generator))
         record.losses = parts
         record.total = totalValue
         record.lr = generator.optimizer.learningRate
@@ -181,7 +206,7 @@ public final class Trainer {
     /// the DSLR targets, in grayscale.
     func discriminatorStep(_ d: TrainedSide, form: DiscriminatorLossForm) throws -> (Double, Double) {
         let batch = try loader.nextBatch()
-        let x = try batch.input.to(device), y = try batch.target.to(device)
+        let x = try shard(batch.input).to(device), y = try shard(batch.target).to(device)
         let fake = try withNoGrad { try grayscale(generator.forward(x)) }
         let real = try grayscale(y)
         try d.begin()
@@ -189,12 +214,15 @@ public final class Trainer {
         switch form {
         case .dped:
             // Each sample is the DSLR patch (1) or the enhanced one (0) at random, as DPED swaps.
+            // Drawn for the global batch on every rank, so the stream matches one process's.
+            let isReal = try shard(Tensor.randint(0, 2, [batch.input.shape[0]])).to(device).to(.float32)
             let n = x.shape[0]
-            let isReal = try Tensor.randint(0, 2, [n]).to(device).to(.float32)
             let s = try isReal.reshape([n, 1, 1, 1])
             let mixed = try fake * (1 - s) + real * s
             let p = try d.forward(mixed).softmax(dim: 1)
-            loss = try dpedDiscriminatorLoss(probabilities: p, isReal: isReal)
+            // A sum over the batch: scaled like the texture loss (`LossContext.batchSumScale`).
+            let sum = try dpedDiscriminatorLoss(probabilities: p, isReal: isReal)
+            loss = parallel == nil ? sum : try sum * Double(parallel!.group.worldSize)
             let expected = try (1 - isReal).to(.int64)
             accuracy = try p.argmax(dim: 1).eq(expected).to(.float32).mean().item()
         case .nonsaturating:
@@ -207,15 +235,32 @@ public final class Trainer {
         let value = try loss.detach().item()
         guard value.isFinite else { throw try stop(NonFiniteLoss(loss: "discriminator", iteration: iteration + 1, value: value)) }
         try d.backward(loss)
-        try d.step(iteration: iteration, hook: gradientHook)
+        try d.step(iteration: iteration, hook: hook(for: d))
         return (value, accuracy)
+    }
+
+    /// This rank's samples of a global batch (all of it in a single process).
+    private func shard(_ batch: Tensor) throws -> Tensor {
+        guard let parallel else { return batch }
+        return try parallel.shard.select(batch)
+    }
+
+    /// The after-backward seam of `side`: the data-parallel gradient average (over every
+    /// parameter, so ranks always send the same layout), then the user's hook.
+    private func hook(for side: TrainedSide) -> ((String, [Tensor]) throws -> Void)? {
+        guard let parallel else { return gradientHook }
+        let user = gradientHook
+        return { name, gradients in
+            try parallel.averageGradients(of: side.master.module)
+            try user?(name, gradients)
+        }
     }
 
     /// Logs the stop and hands the error back for throwing.
     private func stop(_ error: NonFiniteLoss) throws -> NonFiniteLoss {
         var record = MetricsRecord(kind: "stop", iteration: error.iteration, time: 0)
         record.reason = error.description
-        try log.append(record)
+        if isLeader { try log.append(record) }
         onRecord?(record)
         return error
     }
@@ -242,6 +287,9 @@ public final class Trainer {
                 let y = try centreCrop(dataset.loadTarget(split.targets[i]), recipe.eval.crop * dataset.targetScale).unsqueeze(0)
                 let out = try generator.master.forward(x.to(device)).clamp(min: 0, max: 1)
                 for (k, v) in try qualityMetrics(output: out, target: y.to(device)) { sums[k, default: 0] += v }
+                if i < recipe.eval.samples {
+                    try writeSample(iteration: iteration, index: i, input: x, output: out, target: y, to: run.samples)
+                }
                 if let classicModel, x.shape == y.shape {
                     for (k, v) in try qualityMetrics(output: x, target: y) { identitySums[k, default: 0] += v }
                     for (k, v) in try qualityMetrics(output: classicModel.enhance(x), target: y) { classicSums[k, default: 0] += v }
@@ -258,6 +306,8 @@ public final class Trainer {
         lastEval = record.metrics
         try log.append(record)
         onRecord?(record)
+        // The report is for people watching the run; failing to draw it must not stop training.
+        do { _ = try writeRunReport(runFolder: run.url) } catch { report("report.html not written: \(error)") }
     }
 
     // MARK: checkpoints

@@ -35,7 +35,8 @@ struct DataSynth: ParsableCommand {
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
     @Option(help: "Use at most this many source photos.") var count: Int?
     @Option(help: "Patch side in pixels.") var patchSize = 100
-    @Option(help: "Patches cut from each photo.") var patchesPerPhoto = 30
+    @Option(help: "Patches cut from each degraded copy of a photo.") var patchesPerPhoto = 30
+    @Option(help: "Independently degraded copies of each photo.") var variants = 1
     @Option(help: "Phone folder name.") var phone = "synthetic"
     @Option(help: "Shrink sources to this longer side first (0: keep).") var maxSide = 1280
     @Option(help: "Percent of photos held out for testing.") var testPercent = 10.0
@@ -66,7 +67,7 @@ struct DataSynth: ParsableCommand {
         if noJpeg { model.jpegQuality = nil }
         if noMosaic { model.mosaic = false }
         let config = SynthConfig(
-            phone: phone, patchSize: patchSize, patchesPerPhoto: patchesPerPhoto, maxSide: maxSide > 0 ? maxSide : nil,
+            phone: phone, patchSize: patchSize, patchesPerPhoto: patchesPerPhoto, variants: variants, maxSide: maxSide > 0 ? maxSide : nil,
             testPercent: testPercent, quality: quality, degradation: model)
         let progress = ProgressReporter(total: sources.count, unit: "photos")
         let summary = try synthesizeDPED(sources: sources, output: output, config: config,

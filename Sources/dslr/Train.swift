@@ -1,4 +1,5 @@
 import ArgumentParser
+import DSLRDistributed
 import DSLRTrain
 import Foundation
 
@@ -10,7 +11,11 @@ struct Train: ParsableCommand {
             checkpoints/ (latest and every N iterations, written atomically) and model.safetensors \
             (the generator with its model card, for `dslr enhance --model`). `--resume RUN` continues \
             a stopped run exactly from its latest checkpoint. A NaN or infinite loss stops the run \
-            with exit code 2 and keeps the last good checkpoint.
+            with exit code 2 and keeps the last good checkpoint. `--nproc N` trains data-parallel \
+            in N processes (c10d, Gloo on CPU): each takes batch_size/N samples of every batch and \
+            the gradients are averaged, so the weights follow the single-process run with \
+            batch_size; rank 0 evaluates and writes the folder. Under `dslr launch` or another \
+            launcher that sets RANK and WORLD_SIZE, each process joins that group instead.
             """)
 
     @Argument(help: "Recipe file (see recipes/). Not needed with --resume.")
@@ -34,7 +39,20 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a recipe key: dotted.key=value (repeatable).")
     var overrides: [String] = []
 
+    @Option(help: "Train data-parallel in this many processes on this machine.")
+    var nproc = 1
+
     func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        if nproc > 1, environment["WORLD_SIZE"] == nil {
+            return try launch(environment: environment)
+        }
+        let group: ProcessGroup?
+        do { group = try ProcessGroup.fromEnvironment(environment) } catch let error as DistributedError {
+            warn("error: \(error.message)")
+            throw ExitCode(1)
+        }
+        let leader = (group?.rank ?? 0) == 0
         var sets = overrides
         if let iterations { sets.append("iterations=\(iterations)") }
         if let device { sets.append("device=\(device)") }
@@ -53,17 +71,17 @@ struct Train: ParsableCommand {
         }
         do {
             let parsed = try Recipe.load(recipeURL, overrides: sets)
-            let trainer = try Trainer(recipe: parsed, run: folder, resume: resume != nil) { warn($0) }
+            let trainer = try Trainer(recipe: parsed, run: folder, resume: resume != nil, group: group) { warn($0) }
             trainer.command = CommandLine.arguments.joined(separator: " ")
             let progress = ProgressReporter(total: max(parsed.iterations - trainer.iteration, 0), unit: "it")
             let first = trainer.iteration
-            trainer.onStep = { report in
+            if leader { trainer.onStep = { report in
                 let losses = report.losses.sorted { $0.key < $1.key }
                     .map { String(format: "%@ %.4g", $0.key, $0.value) }.joined(separator: ", ")
                 let d = report.discriminatorAccuracy.map { String(format: ", D acc %.2f", $0) } ?? ""
                 progress.step("it \(report.iteration) | \(losses)\(d)")
                 progress.update(report.iteration - first, report.total - first)
-            }
+            } }
             trainer.onRecord = { record in
                 switch record.kind {
                 case "eval":
@@ -78,13 +96,34 @@ struct Train: ParsableCommand {
                 }
             }
             try trainer.train()
-            print(folder.model.path)
+            if leader { print(folder.model.path) }
         } catch let error as NonFiniteLoss {
             warn("error: \(error)")
             throw ExitCode(2)
         } catch let error as RecipeError {
             warn("error: \(error)")
             throw ExitCode(1)
+        }
+    }
+
+    /// Runs this command again as `nproc` workers (without --nproc). Rank 0's evaluations
+    /// make the others wait in their next all-reduce, so the group's timeout is raised to 30
+    /// minutes unless DSLRKIT_DIST_TIMEOUT says otherwise.
+    private func launch(environment: [String: String]) throws {
+        var arguments: [String] = []
+        var rest = CommandLine.arguments.dropFirst()[...]
+        while let argument = rest.popFirst() {
+            if argument == "--nproc" { _ = rest.popFirst(); continue }
+            if argument.hasPrefix("--nproc=") { continue }
+            arguments.append(argument)
+        }
+        var variables = environment
+        if variables["DSLRKIT_DIST_TIMEOUT"] == nil { variables["DSLRKIT_DIST_TIMEOUT"] = "1800" }
+        do {
+            try launchWorkers(nproc: nproc, arguments: arguments, environment: variables)
+        } catch let error as DistributedError {
+            warn("dslr train: \(error.message)")
+            throw ExitCode.failure
         }
     }
 }

@@ -45,6 +45,32 @@ import Testing
         }
     }
 
+    @Test func synthVariantsDegradeEachPhotoDifferentlyAndKeepTheFirstCopy() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let photos = Array(try sources(in: root).prefix(1))
+        var config = SynthConfig(phone: "tiny", patchSize: 24, patchesPerPhoto: 2, maxSide: nil, testPercent: 0,
+                                 degradation: DegradationConfig(seed: 5))
+        _ = try synthesizeDPED(sources: photos, output: root.appendingPathComponent("one").path, config: config)
+        config.variants = 3
+        let three = try synthesizeDPED(sources: photos, output: root.appendingPathComponent("three").path, config: config)
+        #expect(three.photos == 1 && three.trainingPatches == 6)
+        func patch(_ set: String, _ n: Int, _ side: String) -> String {
+            root.appendingPathComponent("\(set)/tiny/training_data/\(side)/\(n).jpg").path
+        }
+        // Copy 0 is the single-variant dataset, byte for byte.
+        for n in 0..<2 { #expect(FileManager.default.contentsEqual(atPath: patch("one", n, "tiny"), andPath: patch("three", n, "tiny"))) }
+        // The other copies are degraded with other parameters: the mean colour shift of phone
+        // patch against target differs between copies.
+        func meanShift(_ n: Int) throws -> [Double] {
+            let x = try readPhoto(patch("three", n, "tiny")).pixels, y = try readPhoto(patch("three", n, "canon")).pixels
+            return try (x - y).mean(dims: [1, 2]).toArray(Double.self)
+        }
+        let shifts = try [0, 2, 4].map(meanShift)
+        #expect(zip(shifts[0], shifts[1]).map { abs($0 - $1) }.max()! > 0.01)
+        #expect(zip(shifts[1], shifts[2]).map { abs($0 - $1) }.max()! > 0.01)
+    }
+
     @Test func jpegRoundTripCompressesMoreAtLowerQuality() throws {
         let ramp = try Tensor.arange(0, Double(3 * 64 * 64)).reshape([3, 64, 64])
         let x = try ((ramp * 0.05).sin() * 0.3 + 0.5).contiguous()
