@@ -1,4 +1,5 @@
 import DSLRModels
+import DSLRNN
 import Foundation
 import SafeTensors
 
@@ -17,15 +18,21 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var command: String?
     /// Held-out metrics (e.g. "psnr", "ssim", "ms_ssim").
     public var metrics: [String: Double]?
+    /// The same metrics of the baselines on the same images, by baseline ("identity",
+    /// "classic"), so the card shows what the model adds.
+    public var baselines: [String: [String: Double]]?
+    /// Where `metrics` were measured (dataset, split, number of images).
+    public var evaluatedOn: String?
     public var license: String?
 
     public init(
         name: String, architecture: String, summary: String, trainedOn: String? = nil, recipe: String? = nil,
-        command: String? = nil, metrics: [String: Double]? = nil, license: String? = nil
+        command: String? = nil, metrics: [String: Double]? = nil, baselines: [String: [String: Double]]? = nil,
+        evaluatedOn: String? = nil, license: String? = nil
     ) {
         self.name = name; self.architecture = architecture; self.summary = summary
         self.trainedOn = trainedOn; self.recipe = recipe; self.command = command
-        self.metrics = metrics; self.license = license
+        self.metrics = metrics; self.baselines = baselines; self.evaluatedOn = evaluatedOn; self.license = license
     }
 
     /// The metadata key holding the card.
@@ -47,12 +54,28 @@ public struct ModelError: Error, CustomStringConvertible, Equatable {
     public init(_ description: String) { self.description = description }
 }
 
+/// Writes `weights`' tensors and metadata to `url` (atomically) with `card` in place of its
+/// card; `url` may be `weights` itself.
+public func writeModelCard(_ card: ModelCard, weights: URL, to url: URL) throws {
+    let (tensors, metadata) = try Checkpoint.load(weights)
+    guard let architecture = metadata[architectureMetadataKey] else {
+        throw ModelError("\(weights.path): no '\(architectureMetadataKey)' in its metadata, so it is not a DSLRKit model")
+    }
+    guard card.architecture == architecture else {
+        throw ModelError("\(weights.path): holds \(architecture) weights, the card says \(card.architecture)")
+    }
+    var updated = metadata
+    updated[ModelCard.metadataKey] = String(decoding: try JSONEncoder().encode(card), as: UTF8.self)
+    try Checkpoint.save(tensors, metadata: updated, to: url)
+}
+
 /// The models known to DSLRKit: the classic enhancer, the weights embedded in the package,
 /// and `.safetensors` files in the user's model folder.
 public struct ModelRegistry: Sendable {
     public var entries: [ModelEntry]
 
-    /// The model used when none is named.
+    /// The model used when none is named: the compact network DSLRKit trained itself
+    /// (Models/dslrkit-default.safetensors; its card says how).
     public static let defaultName = "classic"
 
     /// The user's model folder: `$DSLRKIT_MODELS`, else `<DSLRKit cache>/models`.

@@ -385,7 +385,10 @@ public final class Trainer {
             name: recipe.name, architecture: generator.master.architecture,
             summary: "\(generator.master.architecture) trained by dslr train with recipe '\(recipe.name)' for \(iteration) iterations",
             trainedOn: "\(recipe.dataset.layout): \(recipe.dataset.root)", recipe: recipe.name, command: command,
-            metrics: lastEval)
+            metrics: lastEval,
+            baselines: baselines.map { ["identity": $0.identity, "classic": $0.classic] },
+            evaluatedOn: lastEval == nil ? nil
+                : "\(recipe.dataset.layout): \(recipe.dataset.root), held-out split, centre \(recipe.eval.crop)-pixel crops")
     }
 }
 

@@ -4,6 +4,13 @@ import Foundation
 
 struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(
+        abstract: "List the models `dslr enhance --model` accepts, or write a model's card.",
+        subcommands: [ListModels.self, ModelCardCommand.self], defaultSubcommand: ListModels.self)
+}
+
+struct ListModels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List the models `dslr enhance --model` accepts, with their cards.",
         discussion: "Models are the classic enhancer, the weights embedded in DSLRKit, and .safetensors files in \(ModelRegistry.userFolder.path) (or $DSLRKIT_MODELS).")
 
@@ -19,14 +26,92 @@ struct Models: ParsableCommand {
             return
         }
         for entry in registry.entries {
-            let mark = entry.card.name == ModelRegistry.defaultName ? " (default)" : ""
-            print("\(entry.card.name)\(mark)  [\(entry.card.architecture), \(entry.origin.rawValue)]")
-            print("    \(entry.card.summary)")
-            if let data = entry.card.trainedOn { print("    trained on: \(data)") }
-            if let metrics = entry.card.metrics, !metrics.isEmpty {
-                print("    metrics: " + metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", "))
+            let card = entry.card
+            let mark = card.name == ModelRegistry.defaultName ? " (default)" : ""
+            print("\(card.name)\(mark)  [\(card.architecture), \(entry.origin.rawValue)]")
+            print("    \(card.summary)")
+            if let data = card.trainedOn { print("    trained on: \(data)") }
+            if let metrics = card.metrics, !metrics.isEmpty {
+                let rows = [("model", metrics)] + (card.baselines ?? [:]).sorted { $0.key > $1.key }.map { ($0.key, $0.value) }
+                let keys = ["psnr", "ssim", "ms_ssim"].filter { metrics[$0] != nil }
+                let header = "name".padding(toLength: 10, withPad: " ", startingAt: 0) + keys.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined()
+                print("    held out\(card.evaluatedOn.map { " (\($0))" } ?? ""):")
+                print("      " + header)
+                for (name, values) in rows {
+                    let cells = keys.map { (values[$0].map { String(format: "%.4f", $0) } ?? "-").padding(toLength: 9, withPad: " ", startingAt: 0) }
+                    print("      " + name.padding(toLength: 10, withPad: " ", startingAt: 0) + cells.joined())
+                }
             }
             if let weights = entry.weights { print("    weights: \(weights.path)") }
         }
     }
+}
+
+/// Publishing a trained model: its card (what it is, the data, the exact commands, held-out
+/// metrics against the baselines) goes into the weights file's metadata.
+struct ModelCardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "card",
+        abstract: "Write a copy of a weights file with a new model card.",
+        discussion: """
+            Fields not given keep the file's current card (or its architecture and file name). \
+            --eval takes the eval.json of `dslr eval`: the model's mean metrics, and identity's \
+            and classic's as baselines.
+            """)
+
+    @Argument(help: "The weights (.safetensors) written by DSLRKit.")
+    var weights: String
+
+    @Option(name: .shortAndLong, help: "Where to write the weights with the new card (may be the same file).")
+    var output: String
+
+    @Option(help: "Model name, as `--model` will take it.") var name: String?
+    @Option(help: "One-line summary.") var summary: String?
+    @Option(help: "The training data, and how it was made.") var trainedOn: String?
+    @Option(help: "The recipe file.") var recipe: String?
+    @Option(help: "The exact command(s) that produced the weights.") var command: String?
+    @Option(help: "Licence of the weights.") var license: String?
+    @Option(help: "eval.json from `dslr eval` with this model, identity and classic.") var eval: String?
+    @Option(help: "The model's name in eval.json (default: its only model besides the baselines).") var evalModel: String?
+
+    func run() throws {
+        let url = URL(fileURLWithPath: weights)
+        var card = try ModelRegistry.entry(forWeights: url).card
+        if let name { card.name = name }
+        if let summary { card.summary = summary }
+        if let trainedOn { card.trainedOn = trainedOn }
+        if let recipe { card.recipe = recipe }
+        if let command { card.command = command }
+        if let license { card.license = license }
+        if let eval {
+            let scores = try readEvalScores(eval)
+            let baselines = ["identity", "classic"]
+            let candidates = scores.models.keys.filter { !baselines.contains($0) }
+            guard let model = evalModel ?? (candidates.count == 1 ? candidates.first : nil), let metrics = scores.models[model] else {
+                throw ValidationError("\(eval): name the model with --eval-model (it holds \(scores.models.keys.sorted().joined(separator: ", ")))")
+            }
+            card.metrics = metrics
+            card.baselines = scores.models.filter { baselines.contains($0.key) }
+            card.evaluatedOn = scores.description
+        }
+        try writeModelCard(card, weights: url, to: URL(fileURLWithPath: output))
+        print(output)
+    }
+}
+
+/// The mean metrics per model of an eval.json, and a description of what was evaluated.
+func readEvalScores(_ path: String) throws -> (models: [String: [String: Double]], description: String) {
+    guard let data = FileManager.default.contents(atPath: path),
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let models = object["models"] as? [[String: Any]] else {
+        throw ValidationError("\(path): not an eval.json written by `dslr eval`")
+    }
+    var result: [String: [String: Double]] = [:]
+    for model in models {
+        guard let name = model["model"] as? String, let mean = model["mean"] as? [String: Any] else { continue }
+        result[name] = mean.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+    let dataset = object["dataset"] as? String ?? "?", split = object["split"] as? String ?? "?"
+    let pairs = (models.first?["images"] as? NSNumber)?.intValue ?? 0
+    return (result, "\(dataset), \(split) split, \(pairs) image pairs")
 }

@@ -60,7 +60,7 @@ import Testing
     @Test func corruptInputIsAnErrorNamingItAndWritesNothing() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/bad.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]))
+        _ = FileManager.default.createFile(atPath: dir + "/bad.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]))
         do {
             _ = try enhanceFile(EnhanceJob(input: dir + "/bad.jpg", output: dir + "/out.jpg"), model: try dpedModel(),
                                 tiling: TilingOptions())

@@ -12,7 +12,7 @@ import Testing
             let path = root + "/" + file
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: path, contents: Data([1]))
+            _ = FileManager.default.createFile(atPath: path, contents: Data([1]))
         }
         return root
     }
