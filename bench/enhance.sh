@@ -9,13 +9,7 @@
 #   SIZES=12mp SIDES=dslr_tiled bash bench/enhance.sh   # re-measure some cells; the others
 #                                     # are kept from bench/results/enhance.jsonl, and the
 #                                     # table marks cells measured in a later run
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-source scripts/build-env.sh
-bin="$(build_release_dslr)"
-venv="$(bash scripts/fixtures/python-env.sh)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 "$bin/dslr" data photos "$work/src" --count 1 >&2
 "$venv/bin/python" bench/enhance_peer.py prepare "$work" "$(ls "$work"/src/*.jpg | head -1)"
 results="$work/results.jsonl"

@@ -7,13 +7,7 @@
 # table goes into docs/BENCHMARKS.md (section "train").
 #   bash bench/train.sh                 # about 10 minutes on 2 cores (DPED: ~30 s per iteration)
 #   ITERATIONS=4 BATCH=8 bash bench/train.sh   # a quick smoke run
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-source scripts/build-env.sh
-bin="$(build_release_dslr)"
-venv="$(bash scripts/fixtures/python-env.sh)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 iterations="${ITERATIONS:-4}" batch="${BATCH:-50}" patch=100
 "$bin/dslr" data synth --source debian-mate --count 4 --patch-size "$patch" --patches-per-photo 60 \
     -o "$work/data" > /dev/null 2>&1
