@@ -58,9 +58,11 @@ public struct EvalRecord: Sendable, Equatable {
     public var metrics: [String: Double]
     /// The same metrics for the untouched input (the identity baseline), when logged.
     public var identity: [String: Double]
+    /// The same metrics for the classic enhancer's output, when logged.
+    public var classic: [String: Double]
 
-    public init(iteration: Int, metrics: [String: Double], identity: [String: Double] = [:]) {
-        self.iteration = iteration; self.metrics = metrics; self.identity = identity
+    public init(iteration: Int, metrics: [String: Double], identity: [String: Double] = [:], classic: [String: Double] = [:]) {
+        self.iteration = iteration; self.metrics = metrics; self.identity = identity; self.classic = classic
     }
 
     /// The line as metrics.jsonl holds it (no trailing newline).
@@ -69,6 +71,7 @@ public struct EvalRecord: Sendable, Equatable {
         object["kind"] = "eval"
         object["iteration"] = iteration
         if !identity.isEmpty { object["identity"] = identity.mapValues(jsonNumber) }
+        if !classic.isEmpty { object["classic"] = classic.mapValues(jsonNumber) }
         return encodeLine(object)
     }
 }
@@ -127,7 +130,8 @@ public struct RunMetrics: Sendable, Equatable {
                 for key in ["iteration", "time", "images"] { metrics[key] = nil }
                 if let nested = object["metrics"] as? [String: Any] { metrics.merge(nested.compactMapValues(number)) { a, _ in a } }
                 let identity = (object["identity"] as? [String: Any] ?? [:]).compactMapValues(number)
-                log.eval.append(EvalRecord(iteration: iteration, metrics: metrics, identity: identity))
+                let classic = (object["classic"] as? [String: Any] ?? [:]).compactMapValues(number)
+                log.eval.append(EvalRecord(iteration: iteration, metrics: metrics, identity: identity, classic: classic))
             case .some(let other) where !other.isEmpty:
                 continue  // checkpoint, stop, ...: not charted
             default:

@@ -34,12 +34,14 @@ public func runCharts(_ log: RunMetrics) -> [(file: String, chart: LineChart)] {
         let names = Set(evals.flatMap(\.metrics.keys)).sorted()
         let psnrNames = names.filter { $0.contains("psnr") }, others = names.filter { !$0.contains("psnr") }
         if !psnrNames.isEmpty {
-            // The input's own PSNR, when logged, is the bar a model has to clear.
+            // The baselines' PSNR, when logged, is the bar a model has to clear.
             let identity = evals.contains { $0.identity["psnr"] != nil }
                 ? [series("input (identity)", evals.map { ($0.iteration, $0.identity["psnr"]) })] : []
+            let classic = evals.contains { $0.classic["psnr"] != nil }
+                ? [series("classic", evals.map { ($0.iteration, $0.classic["psnr"]) })] : []
             charts.append(("psnr.svg", LineChart(
                 title: "Held-out PSNR", xLabel: "iteration", yLabel: "PSNR (dB)",
-                series: psnrNames.map { n in series(n, evals.map { ($0.iteration, $0.metrics[n]) }) } + identity,
+                series: psnrNames.map { n in series(n, evals.map { ($0.iteration, $0.metrics[n]) }) } + identity + classic,
                 yScale: .linear, markers: true)))
         }
         if !others.isEmpty {

@@ -80,15 +80,15 @@ import Testing
 @Test func theTrainersFirstSpellingIsReadToo() throws {
     let text = """
         {"iteration":10,"its_per_second":2.5,"kind":"train","losses":{"l1":0.5},"lr":0.001,"time":3,"total":0.5,"discriminator_accuracy":0.75,"discriminator_loss":1.25}
-        {"identity":{"psnr":19},"images":4,"iteration":10,"kind":"eval","metrics":{"psnr":21,"ssim":0.5},"time":4}
+        {"classic":{"psnr":19.5},"identity":{"psnr":19},"images":4,"iteration":10,"kind":"eval","metrics":{"psnr":21,"ssim":0.5},"time":4}
         {"iteration":10,"kind":"checkpoint","path":"checkpoints/latest.safetensors","time":5}
         {"iteration":10,"kind":"stop","reason":"done","time":5}
         """
     let log = RunMetrics.parse(text)
     #expect(log.problems.isEmpty)
     #expect(log.train == [TrainRecord(iteration: 10, losses: ["l1": 0.5], total: 0.5, lr: 0.001, itPerS: 2.5, dAccuracy: 0.75, dLoss: 1.25)])
-    #expect(log.eval == [EvalRecord(iteration: 10, metrics: ["psnr": 21, "ssim": 0.5], identity: ["psnr": 19])])
+    #expect(log.eval == [EvalRecord(iteration: 10, metrics: ["psnr": 21, "ssim": 0.5], identity: ["psnr": 19], classic: ["psnr": 19.5])])
     let psnr = try #require(runCharts(log).first { $0.file == "psnr.svg" }?.chart)
-    #expect(psnr.series.map(\.name) == ["psnr", "input (identity)"])
+    #expect(psnr.series.map(\.name) == ["psnr", "input (identity)", "classic"])
     #expect(runCharts(log).map(\.file) == ["losses.svg", "lr.svg", "speed.svg", "discriminator.svg", "discriminator_loss.svg", "psnr.svg", "ssim.svg"])
 }
