@@ -76,7 +76,7 @@ public struct ModelRegistry: Sendable {
 
     /// The model used when none is named: the compact network DSLRKit trained itself
     /// (Models/dslrkit-default.safetensors; its card says how).
-    public static let defaultName = "classic"
+    public static let defaultName = "dslrkit-default"
 
     /// The user's model folder: `$DSLRKIT_MODELS`, else `<DSLRKit cache>/models`.
     public static var userFolder: URL {
