@@ -11,11 +11,12 @@ import DSLRTensor
 /// rounding). Batch-norm statistics are per shard, so networks with batch norm in training
 /// mode do not match exactly; instance norm and plain convolutions do.
 ///
-/// In a trainer: `launchWorkers(nproc:arguments:)` starts the ranks (or a user runs
-/// `dslr launch --nproc N -- train ...`); each rank calls `ProcessGroup.fromEnvironment()`,
-/// `broadcastState(of:)` for every trained network, installs `gradientHook` where gradients
-/// are final and before the optimizer step, takes `shard.select(_:)` of each global batch
-/// (the same seeded loader on every rank), and leaves checkpoints and logs to rank 0.
+/// In a trainer (DSLRTrain's `Trainer` does this): `launchWorkers(nproc:arguments:)` starts
+/// the ranks (or a user runs `dslr launch --nproc N -- train ...`); each rank calls
+/// `ProcessGroup.fromEnvironment()`, `broadcastState(of:)` for every trained network,
+/// `averageGradients(of:)` where gradients are final and before the optimizer step, takes
+/// `shard.select(_:)` of each global batch (the same seeded loader on every rank), and leaves
+/// checkpoints and logs to rank 0.
 public struct DataParallel: Sendable {
     public let group: ProcessGroup
 
@@ -50,13 +51,6 @@ public struct DataParallel: Sendable {
     public func averageGradients(_ gradients: [Tensor]) throws {
         guard group.worldSize > 1 else { return }
         try group.allReduceMean(gradients)
-    }
-
-    /// For a trainer's after-backward seam `(networkName, gradients)`: averages them in place.
-    public var gradientHook: @Sendable (String, [Tensor]) throws -> Void {
-        { [group] _, gradients in
-            if group.worldSize > 1 { try group.allReduceMean(gradients) }
-        }
     }
 
     /// This rank's part of a global batch (see `BatchShard`).

@@ -41,8 +41,8 @@ public final class Trainer {
     /// Iterations completed.
     public private(set) var iteration = 0
     /// Called after backward with ("generator" | "discriminator", that network's float32
-    /// gradients), before loss-scale checks and the optimizer step: the seam for a
-    /// data-parallel all-reduce (average in place).
+    /// gradients), before loss-scale checks and the optimizer step (in a process group, after
+    /// the gradients are averaged over the ranks).
     public var gradientHook: ((String, [Tensor]) throws -> Void)?
     /// Called after every iteration.
     public var onStep: ((StepReport) -> Void)?
@@ -54,6 +54,9 @@ public final class Trainer {
     public let parallel: DataParallel?
     /// Rank 0 (or the only process): the one that evaluates and writes the run folder.
     public var isLeader: Bool { (parallel?.group.rank ?? 0) == 0 }
+    /// What batch-sum losses are multiplied by: the global batch over this rank's shard, so
+    /// that averaging the ranks' gradients gives the global sum's gradient.
+    var batchSumScale: Double { Double(parallel?.group.worldSize ?? 1) }
 
     let generator: TrainedSide
     let discriminator: TrainedSide?
@@ -174,7 +177,7 @@ public final class Trainer {
         try generator.begin()
         let output = try generator.forward(x)
         var context = LossContext(output: output, target: y, input: x, features: features)
-        context.batchSumScale = Double(parallel?.group.worldSize ?? 1)
+        context.batchSumScale = batchSumScale
         if let d = discriminator, let form = recipe.discriminator?.loss {
             context.discriminator = { gray in try discriminatorOutput(d.forward(gray), form: form) }
         }
@@ -220,9 +223,9 @@ public final class Trainer {
             let s = try isReal.reshape([n, 1, 1, 1])
             let mixed = try fake * (1 - s) + real * s
             let p = try d.forward(mixed).softmax(dim: 1)
-            // A sum over the batch: scaled like the texture loss (`LossContext.batchSumScale`).
+            // A sum over the batch, scaled like the texture loss.
             let sum = try dpedDiscriminatorLoss(probabilities: p, isReal: isReal)
-            loss = parallel == nil ? sum : try sum * Double(parallel!.group.worldSize)
+            loss = batchSumScale == 1 ? sum : try sum * batchSumScale
             let expected = try (1 - isReal).to(.int64)
             accuracy = try p.argmax(dim: 1).eq(expected).to(.float32).mean().item()
         case .nonsaturating:
@@ -283,8 +286,8 @@ public final class Trainer {
         var sums: [String: Double] = [:], identitySums: [String: Double] = [:], classicSums: [String: Double] = [:]
         try withNoGrad {
             for i in 0..<count {
-                let x = try centreCrop(dataset.loadInput(split.inputs[i]), recipe.eval.crop).unsqueeze(0)
-                let y = try centreCrop(dataset.loadTarget(split.targets[i]), recipe.eval.crop * dataset.targetScale).unsqueeze(0)
+                let x = try centerCrop(dataset.loadInput(split.inputs[i]), size: recipe.eval.crop).unsqueeze(0)
+                let y = try centerCrop(dataset.loadTarget(split.targets[i]), size: recipe.eval.crop * dataset.targetScale).unsqueeze(0)
                 let out = try generator.master.forward(x.to(device)).clamp(min: 0, max: 1)
                 for (k, v) in try qualityMetrics(output: out, target: y.to(device)) { sums[k, default: 0] += v }
                 if i < recipe.eval.samples {
@@ -438,11 +441,4 @@ private func checkRecipe(_ recipe: Recipe) throws {
             throw RecipeError("the texture loss's form '\(form)' does not match the discriminator's loss '\(d.loss.rawValue)'")
         }
     }
-}
-
-/// The central `side`×`side` part of [C, H, W] (or all of it when smaller).
-func centreCrop(_ x: Tensor, _ side: Int) throws -> Tensor {
-    let (h, w) = (x.shape[1], x.shape[2])
-    let ch = min(h, side), cw = min(w, side)
-    return try x.narrow(1, start: (h - ch) / 2, length: ch).narrow(2, start: (w - cw) / 2, length: cw)
 }

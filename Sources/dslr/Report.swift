@@ -38,7 +38,7 @@ struct Report: ParsableCommand {
             let weights = model ?? folder.appendingPathComponent("model.safetensors").path
             let entry = try ModelRegistry.standard().resolve(weights)
             let loaded = try LoadedModel.load(
-                entry, device: try inference.resolvedDevice(), precision: Precision(rawValue: inference.precision)!)
+                entry, device: try inference.resolvedDevice(), precision: inference.resolvedPrecision)
             let pairs = try evalPairs(try parseDataArgument(data), maxImages: samples) { warn("skipped: \($0)") }
             let log = try RunMetrics.read(folder.appendingPathComponent("metrics.jsonl"))
             let iteration = (log.train.map(\.iteration) + log.eval.map(\.iteration)).max() ?? 0

@@ -75,13 +75,15 @@ struct Train: ParsableCommand {
             trainer.command = CommandLine.arguments.joined(separator: " ")
             let progress = ProgressReporter(total: max(parsed.iterations - trainer.iteration, 0), unit: "it")
             let first = trainer.iteration
-            if leader { trainer.onStep = { report in
-                let losses = report.losses.sorted { $0.key < $1.key }
-                    .map { String(format: "%@ %.4g", $0.key, $0.value) }.joined(separator: ", ")
-                let d = report.discriminatorAccuracy.map { String(format: ", D acc %.2f", $0) } ?? ""
-                progress.step("it \(report.iteration) | \(losses)\(d)")
-                progress.update(report.iteration - first, report.total - first)
-            } }
+            if leader {
+                trainer.onStep = { report in
+                    let losses = report.losses.sorted { $0.key < $1.key }
+                        .map { String(format: "%@ %.4g", $0.key, $0.value) }.joined(separator: ", ")
+                    let d = report.discriminatorAccuracy.map { String(format: ", D acc %.2f", $0) } ?? ""
+                    progress.step("it \(report.iteration) | \(losses)\(d)")
+                    progress.update(report.iteration - first, report.total - first)
+                }
+            }
             trainer.onRecord = { record in
                 switch record.kind {
                 case "eval":
