@@ -10,7 +10,7 @@
 #                                     # are kept from bench/results/enhance.jsonl, and the
 #                                     # table marks cells measured in a later run
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-"$bin/dslr" data photos "$work/src" --count 1 >&2
+"$DSLR" data photos "$work/src" --count 1 >&2
 "$venv/bin/python" bench/enhance_peer.py prepare "$work" "$(ls "$work"/src/*.jpg | head -1)"
 results="$work/results.jsonl"
 
@@ -31,11 +31,11 @@ for size in ${SIZES:-1mp 12mp}; do
         case="dped_${size}_${precision}"
         input="$work/in_${size}.jpg"
         measure "$case" torch "$venv/bin/python" bench/enhance_peer.py run "$input" "$work/torch.jpg" "$work/dped.safetensors" "$precision"
-        measure "$case" dslr_whole "$bin/dslr" enhance "$input" -o "$work/whole.jpg" --model "$work/dped.safetensors" --precision "$precision" --tile 0
-        measure "$case" dslr_tiled "$bin/dslr" enhance "$input" -o "$work/tiled.jpg" --model "$work/dped.safetensors" --precision "$precision"
+        measure "$case" dslr_whole "$DSLR" enhance "$input" -o "$work/whole.jpg" --model "$work/dped.safetensors" --precision "$precision" --tile 0
+        measure "$case" dslr_tiled "$DSLR" enhance "$input" -o "$work/tiled.jpg" --model "$work/dped.safetensors" --precision "$precision"
         [ -z "${SIDES:-}" ] || continue  # agreement needs all three outputs of this run
-        "$bin/dslr" metrics "$work/whole.jpg" "$work/torch.jpg" --json > "$work/agree_$case.json"
-        "$bin/dslr" metrics "$work/tiled.jpg" "$work/whole.jpg" --json > "$work/tiles_$case.json"
+        "$DSLR" metrics "$work/whole.jpg" "$work/torch.jpg" --json > "$work/agree_$case.json"
+        "$DSLR" metrics "$work/tiled.jpg" "$work/whole.jpg" --json > "$work/tiles_$case.json"
         "$venv/bin/python" - "$case" "$work" "$run_id" >> "$results" <<'PY'
 import json, sys
 case, work, run = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -52,5 +52,5 @@ mkdir -p bench/results
 [ -n "${SIDES:-}" ] || : > bench/results/enhance.jsonl
 "$venv/bin/python" bench/report_enhance.py --merge bench/results/enhance.jsonl "$results"
 "$venv/bin/python" bench/report_enhance.py bench/results/enhance.jsonl docs/BENCHMARKS.md \
-    "$("$bin/dslr" doctor | sed -n 's/^libtorch *//p')" "$("$venv/bin/python" -c 'import torch; print(torch.__version__)')"
+    "$("$DSLR" doctor | sed -n 's/^libtorch *//p')" "$("$venv/bin/python" -c 'import torch; print(torch.__version__)')"
 sed -n '/<!-- bench:enhance -->/,/<!-- \/bench:enhance -->/p' docs/BENCHMARKS.md

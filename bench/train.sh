@@ -9,7 +9,7 @@
 #   ITERATIONS=4 BATCH=8 bash bench/train.sh   # a quick smoke run
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 iterations="${ITERATIONS:-4}" batch="${BATCH:-50}" patch=100
-"$bin/dslr" data synth --source debian-mate --count 4 --patch-size "$patch" --patches-per-photo 60 \
+"$DSLR" data synth --source debian-mate --count 4 --patch-size "$patch" --patches-per-photo 60 \
     -o "$work/data" > /dev/null 2>&1
 "$venv/bin/python" bench/train_peer.py prepare "$work"
 results="$work/results.jsonl"
@@ -17,7 +17,7 @@ for round in 1 2; do
     "$venv/bin/python" bench/train_peer.py run "$work/data" "$work/vgg19.safetensors" "$iterations" "$batch" "$patch" \
         | tee -a "$results" >&2
     rm -rf "$work/run"
-    "$bin/dslr" train recipes/dped.yaml -o "$work/run" --iterations "$iterations" \
+    "$DSLR" train recipes/dped.yaml -o "$work/run" --iterations "$iterations" \
         --set dataset.root="$work/data" --set dataset.options.phone=synthetic --set batch_size="$batch" \
         --set features.weights="$work/vgg19.safetensors" --set log.every=1 --set eval.every=0 \
         --set eval.max_images=1 --set checkpoint.every=0 > /dev/null 2> "$work/train.log" \
@@ -32,6 +32,6 @@ print(json.dumps({"side": "dslrkit", "its_per_second": (n - 1) / (times[n] - tim
                   "batch": int(sys.argv[3]), "patch": int(sys.argv[4])}))
 PY
 done
-"$venv/bin/python" bench/report_train.py "$results" "$("$bin/dslr" doctor | sed -n 's/^libtorch *//p')" \
+"$venv/bin/python" bench/report_train.py "$results" "$("$DSLR" doctor | sed -n 's/^libtorch *//p')" \
     | "$venv/bin/python" bench/sections.py train docs/BENCHMARKS.md
 sed -n '/<!-- bench:train -->/,/<!-- \/bench:train -->/p' docs/BENCHMARKS.md

@@ -8,5 +8,5 @@ set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: scripts/photos.sh OUT [--max-side N] [--count N] [--source NAME]" >&2; exit 2; }
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/build-env.sh
-bin="$(build_release_dslr)"
-"$bin/dslr" data photos "$@"
+build_release_dslr
+"$DSLR" data photos "$@"

@@ -4,8 +4,11 @@
 #   - libtorch from the official `torch` wheel on PyPI, plus the two small NVIDIA runtime
 #     wheels its CPU library links against, into a per-user cache shared by every clone.
 # With LIBTORCH=DIR set, that libtorch is used instead and nothing is downloaded for it.
+# It prints one line per step on standard error and nothing on standard output; each step's
+# whole output is in out/logs/ (scripts/lib/steps.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$here/scripts/lib/steps.sh"
 
 # Debian packages the build, tests and main job need: libvips decodes and encodes photos;
 # mate-backgrounds installs freely licensed (GPL-2+) nature photos, the source of synthetic
@@ -13,8 +16,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # supplies the Gloo headers that libtorch's wheel leaves out, so the shim can reach the Gloo
 # process group inside libtorch_cpu for data-parallel training (DSLRDistributed).
 APT_PACKAGES=(libvips-dev zlib1g-dev pkg-config mate-backgrounds libgloo-dev ${DSLRKIT_APT_PACKAGES:-})
-
-log() { printf 'setup: %s\n' "$*" >&2; }
 
 install_apt() {
     local missing=()
@@ -24,9 +25,9 @@ install_apt() {
     [ ${#missing[@]} -eq 0 ] && return 0
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    log "installing Debian packages: ${missing[*]}"
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    step apt "setup: installing Debian packages (${missing[*]})" \
+        $sudo env DEBIAN_FRONTEND=noninteractive sh -ec \
+        'apt-get update -q; apt-get install -y -q --no-install-recommends "$@"' sh "${missing[@]}"
 }
 
 # The release is defined once, in Package.swift.
@@ -44,7 +45,6 @@ cache_root() {
 install_libtorch() {
     if [ -n "${LIBTORCH:-}" ]; then
         [ -e "$LIBTORCH/include/ATen/ATen.h" ] || { echo "setup: LIBTORCH=$LIBTORCH has no include/ATen/ATen.h" >&2; exit 1; }
-        log "using LIBTORCH=$LIBTORCH"
         return 0
     fi
     local cache dest
@@ -69,21 +69,20 @@ install_libtorch() {
     done
     tmp="$(mktemp -d "$cache/.install-XXXXXX")"
     trap 'rm -rf "${tmp:-}"' EXIT
-    log "downloading torch==$release and its CUDA runtime wheels from PyPI (once per machine)"
-    python3 -m pip download --quiet --no-deps --only-binary=:all: \
+    step libtorch-download "setup: downloading torch==$release and its CUDA runtime wheels from PyPI (once per machine, ~600 MB)" \
+        python3 -m pip download --quiet --no-deps --only-binary=:all: \
         "${platforms[@]}" --python-version 3.11 --implementation cp \
         "torch==$release" \
         "nvidia-cuda-runtime==$NVIDIA_RUNTIME_VERSION" "nvidia-cuda-cupti==$NVIDIA_RUNTIME_VERSION" \
         -d "$tmp/wheels"
-    log "unpacking libtorch into $dest"
-    python3 "$here/scripts/unpack_libtorch.py" "$tmp/wheels" "$tmp/root"
+    step libtorch-unpack "setup: unpacking libtorch into $dest" \
+        python3 "$here/scripts/unpack_libtorch.py" "$tmp/wheels" "$tmp/root"
     rm -rf "$tmp/wheels" "$dest"
     mv "$tmp/root" "$dest"
     touch "$dest/.complete"
     rm -rf "$tmp"
     trap - EXIT
     exec 9>&-
-    log "libtorch $release ready in $dest"
 }
 
 install_apt
