@@ -49,8 +49,10 @@ public final class LoadedModel: @unchecked Sendable {
             return LoadedModel(entry: entry, function: { try runClassicBaseline($0) })
         }
         guard let url = entry.weights else { throw ModelError("model '\(entry.card.name)' has no weights file") }
-        let state = try Checkpoint.load(url).tensors
-        let network = try Architectures.build(entry.card.architecture, state: state, source: url.path)
+        let (state, metadata) = try Checkpoint.load(url)
+        let network = try Architectures.load(
+            state: state, metadata: metadata.merging([architectureMetadataKey: entry.card.architecture]) { a, _ in a },
+            source: url.path)
         return try LoadedModel(entry: entry, network: network, device: device, precision: precision)
     }
 

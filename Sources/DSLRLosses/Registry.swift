@@ -1,29 +1,14 @@
 import Foundation
 import DSLRMetrics
+import DSLRNN
 import DSLRTensor
 
 // Losses by name, built from a training config: `LossSpec` → `makeLoss` → `Loss`.
 // Each entry declares its options with defaults; an unknown name or option, or a value of the
 // wrong kind, is a configuration error rather than a silently ignored setting.
 
-/// One option value in a loss configuration.
-public enum LossOption: Sendable, Equatable, Codable {
-    case number(Double)
-    case text(String)
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .text(try c.decode(String.self)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .number(let d): try c.encode(d)
-        case .text(let s): try c.encode(s)
-        }
-    }
-}
+/// One option value in a loss configuration (numbers or text).
+public typealias LossOption = OptionValue
 
 /// A loss as a training config names it, e.g. `{"name": "lab", "weight": 1, "options": {"alpha": 0.84}}`.
 public struct LossSpec: Sendable, Equatable, Codable {

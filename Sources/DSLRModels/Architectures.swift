@@ -1,39 +1,57 @@
 import DSLRNN
 import DSLRTensor
 
-/// Builds a network from a state dict; throws a clear error when the tensors do not fit.
-public typealias ArchitectureBuilder = @Sendable (_ state: [(String, Tensor)], _ source: String) throws -> any TileableNetwork
-
-/// Enhancement architectures by the name stored in a weights file's
-/// `dslrkit.architecture` metadata, so a file alone says how to run it.
+/// Every architecture DSLRKit can build, train and load, by the name a recipe or a weights
+/// file's `dslrkit.architecture` metadata gives.
 public enum Architectures {
-    /// Registered builders, by name.
-    public static var builders: [String: ArchitectureBuilder] { registered }
+    /// The list: adding an architecture is one file defining an `Architecture` plus one line here.
+    public static let all: [Architecture] = [
+        DPEDGenerator.architecture,
+        CompactNet.architecture,
+        DPEDDiscriminator.architecture,
+        PatchDiscriminator.architecture,
+    ]
 
-    /// Names of every registered architecture, sorted.
-    public static var names: [String] { registered.keys.sorted() }
+    /// Names of every architecture, sorted.
+    public static var names: [String] { all.map(\.name).sorted() }
 
-    /// The network `name` with the weights in `state`.
-    public static func build(_ name: String, state: [(String, Tensor)], source: String) throws -> any TileableNetwork {
-        guard let builder = registered[name] else {
-            throw TorchError("\(source): unknown architecture '\(name)' (known: \(names.joined(separator: ", ")))")
+    /// Names of the architectures with `role`, sorted.
+    public static func names(role: ArchitectureContract.Role) -> [String] {
+        all.filter { (try? $0.contract().role) == role }.map(\.name).sorted()
+    }
+
+    /// The architecture `name`; the error names `owner` (a file, a recipe section) and lists the known ones.
+    public static func named(_ name: String, owner: String? = nil) throws -> Architecture {
+        guard let found = all.first(where: { $0.name == name }) else {
+            throw OptionError("\(owner.map { "\($0): " } ?? "")unknown architecture '\(name)' (known: \(names.joined(separator: ", ")))")
         }
-        return try builder(state, source)
+        return found
+    }
+
+    /// The network a weights file holds: its architecture and options from the metadata (for
+    /// files from before options were stored, from the tensors), then the weights, strictly.
+    public static func load(state: [(String, Tensor)], metadata: [String: String], source: String) throws -> BuiltNetwork {
+        guard let name = metadata[architectureMetadataKey] else {
+            throw OptionError("\(source): no '\(architectureMetadataKey)' in its metadata, so DSLRKit cannot tell which network it is")
+        }
+        let architecture = try named(name, owner: source)
+        let given: [String: OptionValue]
+        if let json = metadata[optionsMetadataKey] {
+            given = try Options.values(fromJSON: json, source: source)
+        } else {
+            given = architecture.legacyOptions?(state) ?? [:]
+        }
+        let network: BuiltNetwork
+        do { network = try architecture.build(given) } catch let error as OptionError {
+            throw OptionError("\(source): \(error.description)")
+        }
+        try network.module.load(state, strict: true, source: source)
+        network.module.eval()
+        return network
+    }
+
+    /// The network `name` with the weights in `state` (options from the tensors, as for old files).
+    public static func build(_ name: String, state: [(String, Tensor)], source: String) throws -> BuiltNetwork {
+        try load(state: state, metadata: [architectureMetadataKey: name], source: source)
     }
 }
-
-/// The metadata key naming a weights file's architecture.
-public let architectureMetadataKey = "dslrkit.architecture"
-
-// Filled in one place so the list of architectures reads as a table.
-private let registered: [String: ArchitectureBuilder] = [
-    DPEDGenerator.architectureID: { state, source in
-        // The width is read from the weights, so narrower DPED variants load too.
-        let channels = state.first { $0.0 == "conv_in.weight" }?.1.shape.first ?? 64
-        let generator = try DPEDGenerator(channels: channels)
-        try generator.load(state, strict: true, source: source)
-        generator.eval()
-        return generator
-    },
-    CompactNet.architectureID: { state, source in try CompactNet.build(state, source: source) },
-]

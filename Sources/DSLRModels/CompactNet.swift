@@ -79,19 +79,33 @@ extension CompactNet: TileableNetwork {
     public func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor {
         try self(x).clamp(min: 0, max: 1)
     }
+}
 
-    /// Builds the network that `state` holds, reading width and dilations from the tensors.
-    static func build(_ state: [(String, Tensor)], source: String) throws -> CompactNet {
-        guard let width = state.first(where: { $0.0 == "conv_in.weight" })?.1.shape.first else {
-            throw TorchError("\(source): no 'conv_in.weight', not a dslrkit-compact network")
-        }
-        guard let table = state.first(where: { $0.0 == "dilation_table" })?.1 else {
-            throw TorchError("\(source): no 'dilation_table', not a dslrkit-compact network")
-        }
-        let dilations = try table.to(.int64).toArray(Int64.self).map { Int($0) }
-        let net = try CompactNet(width: width, dilations: dilations)
-        try net.load(state, strict: true, source: source)
-        net.eval()
-        return net
-    }
+extension CompactNet {
+    /// The compact network as a registered architecture.
+    public static let architecture = Architecture(
+        name: architectureID,
+        summary: "DSLRKit's compact enhancer: dilated residual blocks, per-pixel gain and offset; exact in tiles",
+        options: [
+            OptionDeclaration("width", .positiveInt, default: .number(32), help: "channels of every block"),
+            OptionDeclaration("dilations", .positiveInts, default: .text(defaultDilations.map(String.init).joined(separator: ",")),
+                              help: "one residual block per dilation"),
+        ],
+        contract: { _ in .rgbEnhancer },
+        // Files from before options were stored: width and dilations are read from the tensors.
+        legacyOptions: { state in
+            var given: [String: OptionValue] = [:]
+            if let w = state.first(where: { $0.0 == "conv_in.weight" })?.1.shape.first { given["width"] = .number(Double(w)) }
+            if let table = state.first(where: { $0.0 == "dilation_table" })?.1,
+               let values = try? table.to(.int64).toArray(Int64.self), !values.isEmpty {
+                given["dilations"] = .text(values.map(String.init).joined(separator: ","))
+            }
+            return given
+        },
+        make: { o in
+            let net = try CompactNet(width: o.int("width"), dilations: o.ints("dilations"))
+            return NetworkBody(
+                module: net, tiling: TilingProfile(receptiveRadius: net.receptiveRadius, widestActivation: o.int("width")),
+                forward: { x, _ in try net(x) })
+        })
 }

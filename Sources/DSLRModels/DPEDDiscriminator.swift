@@ -91,3 +91,15 @@ public struct DPEDDiscriminator: Module {
         try probabilities(grayscale: grayscale(rgb))
     }
 }
+
+extension DPEDDiscriminator {
+    /// DPED's discriminator as a registered architecture (grayscale 100×100 patches).
+    public static let architecture = Architecture(
+        name: "dped-discriminator",
+        summary: "DPED's adversary: 5 leaky-ReLU convolutions with instance norms, 2 dense layers, on grayscale 100x100 patches",
+        contract: { _ in .grayDiscriminator },
+        make: { _ in
+            let net = try DPEDDiscriminator()
+            return NetworkBody(module: net, tiling: nil, forward: { x, _ in try net.logits(grayscale: x) })
+        })
+}

@@ -101,3 +101,24 @@ extension DPEDGenerator: TileableNetwork {
     public var widestActivation: Int { convIn.weight.shape[0] }
     public func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor { try self(x, norms: norms) }
 }
+
+extension DPEDGenerator {
+    /// DPED's generator as a registered architecture.
+    public static let architecture = Architecture(
+        name: architectureID,
+        summary: "DPED's enhancer (Ignatov et al. 2017): 9x9 conv, 4 residual blocks with instance norms, tanh output",
+        options: [OptionDeclaration("channels", .positiveInt, default: .number(64), help: "width of every hidden layer")],
+        contract: { _ in .rgbEnhancer },
+        // Files from before options were stored: the width is read from the weights.
+        legacyOptions: { state in
+            state.first { $0.0 == "conv_in.weight" }.map { ["channels": .number(Double($0.1.shape[0]))] } ?? [:]
+        },
+        make: { o in
+            let net = try DPEDGenerator(channels: o.int("channels"))
+            return NetworkBody(
+                module: net,
+                tiling: TilingProfile(receptiveRadius: net.receptiveRadius, normLayerCount: normLayerCount,
+                                      widestActivation: o.int("channels")),
+                normForward: { try net($0, norms: $1) }, forward: { x, _ in try net(x) })
+        })
+}

@@ -1,7 +1,8 @@
 import DSLRTensor
 
-/// An enhancement network that maps RGB photos in [0, 1] (N×3×H×W) to RGB in [0, 1] of the
-/// same size, and tells the tiler what it needs to run tile by tile without seams.
+/// An enhancement network that maps photos in [0, 1] (N×C×H×W, RGB unless it says otherwise)
+/// to RGB in [0, 1], `outputScale` times larger, and tells the tiler what it needs to run tile
+/// by tile without seams.
 public protocol TileableNetwork {
     /// Pixels of context each output pixel depends on, on each side. A tile whose halo is at
     /// least this wide yields exactly the untiled result in its core.
@@ -11,6 +12,11 @@ public protocol TileableNetwork {
     var normLayerCount: Int { get }
     /// Height and width must be multiples of this (1 for fully convolutional stride-1 nets).
     var sizeMultiple: Int { get }
+    /// Output side over input side.
+    var outputScale: Int { get }
+    /// Channels of the input and of the output.
+    var inputChannels: Int { get }
+    var outputChannels: Int { get }
     /// Channels of the widest activation, for estimating memory per pixel.
     var widestActivation: Int { get }
     /// Runs the network; `norms` carries whole-photo statistics when running in tiles.
@@ -21,6 +27,9 @@ public protocol TileableNetwork {
 
 extension TileableNetwork {
     public var sizeMultiple: Int { 1 }
+    public var outputScale: Int { 1 }
+    public var inputChannels: Int { 3 }
+    public var outputChannels: Int { 3 }
     public var widestActivation: Int { 64 }
 
     /// Estimated bytes per pixel held during a forward pass without gradients: about four

@@ -133,7 +133,6 @@ struct TrainState: Codable, Equatable {
 /// Writes the generator as a model file `dslr enhance --model` can run.
 func writeModel(_ generator: TrainableNetwork, card: ModelCard, to url: URL) throws {
     let json = String(decoding: try JSONEncoder().encode(card), as: UTF8.self)
-    try Checkpoint.save(generator.module.stateDict(), metadata: [
-        architectureMetadataKey: generator.architecture, ModelCard.metadataKey: json,
-    ], to: url)
+    try Checkpoint.save(generator.module.stateDict(),
+                        metadata: generator.metadata.merging([ModelCard.metadataKey: json]) { a, _ in a }, to: url)
 }

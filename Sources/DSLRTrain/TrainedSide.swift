@@ -48,7 +48,7 @@ final class TrainedSide {
 
     /// Runs the forward pass in the compute precision, returning float32.
     func forward(_ x: Tensor) throws -> Tensor {
-        let y = try working.forward(computeType == .float32 ? x : x.to(computeType))
+        let y = try working.forward(computeType == .float32 ? x : x.to(computeType), nil)
         return y.dtype == .float32 ? y : try y.to(.float32)
     }
 

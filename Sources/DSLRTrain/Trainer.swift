@@ -104,12 +104,12 @@ public final class Trainer {
 
         Torch.manualSeed(recipe.seed)
         let gSchedule = try makeSchedule(recipe.schedule, base: recipe.optimizer.lr, iterations: recipe.iterations)
-        generator = try TrainedSide(name: "generator", make: { try GeneratorFactory.make(recipe.generator) },
+        generator = try TrainedSide(name: "generator", make: { try makeNetwork(recipe.generator, section: "generator", role: .enhancer) },
                                     optimizer: recipe.optimizer, schedule: gSchedule, device: device, precision: recipe.precision)
         if let spec = recipe.discriminator {
             let optimizer = spec.optimizer ?? recipe.optimizer
             let dSchedule = try makeSchedule(recipe.schedule, base: optimizer.lr, iterations: recipe.iterations)
-            discriminator = try TrainedSide(name: "discriminator", make: { try DiscriminatorFactory.make(spec) },
+            discriminator = try TrainedSide(name: "discriminator", make: { try makeNetwork(NetworkSpec(architecture: spec.architecture, options: spec.options), section: "discriminator", role: .discriminator) },
                                             optimizer: optimizer, schedule: dSchedule, device: device, precision: recipe.precision)
         } else {
             discriminator = nil
@@ -288,7 +288,7 @@ public final class Trainer {
             for i in 0..<count {
                 let x = try centerCrop(dataset.loadInput(split.inputs[i]), size: recipe.eval.crop).unsqueeze(0)
                 let y = try centerCrop(dataset.loadTarget(split.targets[i]), size: recipe.eval.crop * dataset.targetScale).unsqueeze(0)
-                let out = try generator.master.forward(x.to(device)).clamp(min: 0, max: 1)
+                let out = try generator.master(x.to(device)).clamp(min: 0, max: 1)
                 for (k, v) in try qualityMetrics(output: out, target: y.to(device)) { sums[k, default: 0] += v }
                 if i < recipe.eval.samples {
                     try writeSample(iteration: iteration, index: i, input: x, output: out, target: y, to: run.samples)

@@ -20,8 +20,10 @@ struct ImportDPEDTF: ParsableCommand {
     func run() throws {
         let generator = try importDPEDGenerator(fromTFCheckpoint: prefix)
         let name = URL(fileURLWithPath: prefix).lastPathComponent
+        let channels = generator.convIn.weight.shape[0]
         try generator.save(to: URL(fileURLWithPath: output), metadata: [
-            "dslrkit.architecture": DPEDGenerator.architectureID,
+            architectureMetadataKey: DPEDGenerator.architectureID,
+            optionsMetadataKey: try DPEDGenerator.architecture.resolve(["channels": .number(Double(channels))]).json(),
             "dslrkit.source": "TensorFlow checkpoint \(name) (aiff22/DPED generator)",
         ])
         print("wrote \(output): DPED generator, \(generator.parameterCount) parameters from \(prefix)")

@@ -76,7 +76,7 @@ import Testing
         Torch.manualSeed(8)
         let side = try TrainedSide(
             name: "generator",
-            make: { try GeneratorFactory.make(NetworkSpec(architecture: "dslrkit-compact", options: ["width": .number(4), "dilations": .text("1")])) },
+            make: { try makeNetwork(NetworkSpec(architecture: "dslrkit-compact", options: ["width": .number(4), "dilations": .text("1")]), section: "generator", role: .enhancer) },
             optimizer: OptimizerSpec(lr: 0.01), schedule: ConstantSchedule(0.01), device: .cpu, precision: .fp16)
         side.scaler = LossScaler(scale: 1e9, growthInterval: 1000)
         let weights = side.master.module.parameters()

@@ -1,3 +1,4 @@
+import DSLRModels
 import DSLRNN
 import DSLRTensor
 import Foundation

@@ -1,0 +1,162 @@
+import DSLRNN
+import DSLRTensor
+
+/// What a network takes and gives, so that training, tiling and loading need no knowledge of
+/// the network itself.
+public struct ArchitectureContract: Sendable, Equatable, Codable {
+    /// What the network is for.
+    public enum Role: String, Sendable, Codable {
+        /// Photo in, photo out: generators, enhancers, super-resolution, RAW-to-RGB.
+        case enhancer
+        /// Photo in, two logits per image out ([N, 2], column 0 "real", column 1 "generated").
+        case discriminator
+    }
+    /// How the input's channels encode the photo.
+    public enum Encoding: String, Sendable, Codable {
+        case rgb
+        case gray
+        /// A RAW Bayer mosaic packed 2×2 into four half-resolution channels.
+        case packedBayer = "packed-bayer"
+    }
+    public var role: Role
+    public var inputChannels: Int
+    public var inputEncoding: Encoding
+    public var outputChannels: Int
+    /// Output side over input side (2 or 4 for super-resolution; 2 for packed Bayer to RGB).
+    public var outputScale: Int
+    /// Input height and width must be multiples of this; the tiler pads to it.
+    public var sizeMultiple: Int
+    /// Channels of a per-image condition (a domain label), 0 for none.
+    public var conditionChannels: Int
+
+    public init(role: Role = .enhancer, inputChannels: Int = 3, inputEncoding: Encoding = .rgb, outputChannels: Int = 3,
+                outputScale: Int = 1, sizeMultiple: Int = 1, conditionChannels: Int = 0) {
+        self.role = role; self.inputChannels = inputChannels; self.inputEncoding = inputEncoding
+        self.outputChannels = outputChannels; self.outputScale = outputScale; self.sizeMultiple = sizeMultiple
+        self.conditionChannels = conditionChannels
+    }
+
+    /// RGB in, same-size RGB out.
+    public static let rgbEnhancer = ArchitectureContract()
+    /// Grayscale photos in, [N, 2] logits out.
+    public static let grayDiscriminator = ArchitectureContract(
+        role: .discriminator, inputChannels: 1, inputEncoding: .gray, outputChannels: 2)
+}
+
+/// What the tiler needs to know of a network beyond its contract.
+public struct TilingProfile: Sendable, Equatable {
+    /// Input pixels of context each output pixel depends on, on each side.
+    public var receptiveRadius: Int
+    /// Whole-image normalisation layers (instance norms), each a statistics pass when tiled.
+    public var normLayerCount: Int
+    /// Channels of the widest activation, for estimating memory per pixel.
+    public var widestActivation: Int
+    public init(receptiveRadius: Int, normLayerCount: Int = 0, widestActivation: Int = 64) {
+        self.receptiveRadius = receptiveRadius; self.normLayerCount = normLayerCount; self.widestActivation = widestActivation
+    }
+}
+
+/// A network built by an architecture: its parameters, its forward pass and what it promises.
+public struct BuiltNetwork: @unchecked Sendable {
+    public let architecture: String
+    public let options: Options
+    public let contract: ArchitectureContract
+    /// The parameters (state dict, optimizer, device moves).
+    public let module: any Module
+    /// The forward pass for training and inference, unclamped: input, and the condition when
+    /// the contract has one.
+    public let forward: (Tensor, Tensor?) throws -> Tensor
+    /// Tiling facts of enhancers; nil for discriminators.
+    public let tiling: TilingProfile?
+    /// The forward pass with whole-photo norm statistics, for networks with norm layers.
+    let normForward: ((Tensor, TiledNormState?) throws -> Tensor)?
+
+    init(architecture: String, options: Options, contract: ArchitectureContract, body: NetworkBody) {
+        self.architecture = architecture; self.options = options; self.contract = contract; self.module = body.module
+        self.tiling = body.tiling; self.normForward = body.normForward; self.forward = body.forward
+    }
+
+    /// Runs the network on an input without a condition.
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try forward(x, nil) }
+
+    /// The metadata a weights file of this network carries, so that loading it rebuilds
+    /// exactly this network without guessing from tensor shapes.
+    public var metadata: [String: String] {
+        [architectureMetadataKey: architecture, optionsMetadataKey: options.json()]
+    }
+}
+
+extension BuiltNetwork: TileableNetwork {
+    public var receptiveRadius: Int { tiling?.receptiveRadius ?? 0 }
+    public var normLayerCount: Int { tiling?.normLayerCount ?? 0 }
+    public var widestActivation: Int { tiling?.widestActivation ?? 64 }
+    public var sizeMultiple: Int { contract.sizeMultiple }
+    public var outputScale: Int { contract.outputScale }
+    public var inputChannels: Int { contract.inputChannels }
+    public var outputChannels: Int { contract.outputChannels }
+
+    public func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor {
+        try (normForward.map { try $0(x, norms) } ?? forward(x, nil)).clamp(min: 0, max: 1)
+    }
+
+    public func move(to device: Device, dtype: DType?) throws {
+        try module.move(to: device, dtype: dtype)
+    }
+}
+
+/// What an architecture's builder makes: the parameters and the forward passes.
+public struct NetworkBody {
+    public let module: any Module
+    public let tiling: TilingProfile?
+    public let normForward: ((Tensor, TiledNormState?) throws -> Tensor)?
+    public let forward: (Tensor, Tensor?) throws -> Tensor
+
+    /// `tiling` for enhancers (nil for discriminators); `normForward` for networks whose norm
+    /// layers take whole-photo statistics when tiled.
+    public init(module: any Module, tiling: TilingProfile?, normForward: ((Tensor, TiledNormState?) throws -> Tensor)? = nil,
+                forward: @escaping (Tensor, Tensor?) throws -> Tensor) {
+        self.module = module; self.tiling = tiling; self.normForward = normForward; self.forward = forward
+    }
+}
+
+/// One architecture: its name, its options with their defaults (declared once, here), its
+/// contract and how to build it. An architecture is one file that defines one of these, plus
+/// one line in `Architectures.all`.
+public struct Architecture: Sendable {
+    public let name: String
+    public let summary: String
+    public let options: [OptionDeclaration]
+    private let contractFor: @Sendable (Options) -> ArchitectureContract
+    private let make: @Sendable (Options) throws -> NetworkBody
+    /// Options read off the tensors of a weights file written before files stored options.
+    let legacyOptions: (@Sendable ([(String, Tensor)]) -> [String: OptionValue])?
+
+    public init(name: String, summary: String, options: [OptionDeclaration] = [],
+                contract: @escaping @Sendable (Options) -> ArchitectureContract,
+                legacyOptions: (@Sendable ([(String, Tensor)]) -> [String: OptionValue])? = nil,
+                make: @escaping @Sendable (Options) throws -> NetworkBody) {
+        self.name = name; self.summary = summary; self.options = options
+        self.contractFor = contract; self.legacyOptions = legacyOptions; self.make = make
+    }
+
+    /// `given` checked against the declared options, defaults filled in.
+    public func resolve(_ given: [String: OptionValue]) throws -> Options {
+        try Options(given, declarations: options, owner: "architecture '\(name)'")
+    }
+
+    /// The contract of this architecture with `given` options.
+    public func contract(_ given: [String: OptionValue] = [:]) throws -> ArchitectureContract {
+        try contractFor(resolve(given))
+    }
+
+    /// A freshly initialised network (draws from the engine's global generator).
+    public func build(_ given: [String: OptionValue] = [:]) throws -> BuiltNetwork {
+        let options = try resolve(given)
+        return BuiltNetwork(architecture: name, options: options, contract: contractFor(options), body: try make(options))
+    }
+}
+
+/// The metadata key naming a weights file's architecture.
+public let architectureMetadataKey = "dslrkit.architecture"
+/// The metadata key holding a weights file's architecture options (JSON).
+public let optionsMetadataKey = "dslrkit.options"
