@@ -62,7 +62,8 @@ public final class LoadedModel: @unchecked Sendable {
         return 0
     }
 
-    /// Enhances [1, 3, H, W] float32 CPU pixels in [0, 1]; the result is the same shape, clamped.
+    /// Enhances [1, C, H, W] float32 CPU pixels in [0, 1] (C: the network's input channels);
+    /// the result is [1, C', H·s, W·s] for a network with output scale s, clamped.
     public func enhance(
         _ image: Tensor, tiling: TilingOptions = TilingOptions(), progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Tensor {

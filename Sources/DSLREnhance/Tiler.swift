@@ -26,13 +26,15 @@ public func automaticTile(
     height: Int, width: Int, network: any TileableNetwork, dtype: DType, halo: Int, memoryLimit: Int
 ) -> Int {
     // The libraries' own footprint, and per photo pixel: decoded, float input, float output
-    // and the encoder's buffer.
-    let fixed = (400 << 20) + 32 * height * width
+    // and the encoder's buffer (the last three at the output's scale).
+    let scale = max(network.outputScale, 1), multiple = max(network.sizeMultiple, 1)
+    let fixed = (400 << 20) + (8 + 24 * scale * scale) * height * width
     let budget = max(memoryLimit - fixed, 0)
-    let perPixel = network.activationBytesPerPixel(dtype: dtype)
+    // Activations of an upscaling network grow towards its output's resolution.
+    let perPixel = network.activationBytesPerPixel(dtype: dtype) * scale * scale
     if perPixel * height * width <= budget { return 0 }
     let side = Int(Double(budget / perPixel).squareRoot()) - 2 * halo
-    return max(64, side)
+    return roundUp(max(64, side), to: multiple)
 }
 
 /// One tile: the core it owns and the larger window it reads (both in photo pixels).
@@ -41,25 +43,34 @@ struct Tile: Equatable {
     var window: PixelRect
 }
 
-/// Splits `length` pixels into cores of at most `size`, as equal as possible (no sliver tile).
-func coreSpans(length: Int, size: Int) -> [(start: Int, length: Int)] {
-    let count = max(1, (length + size - 1) / size)
-    let base = length / count, extra = length % count
+/// `value` rounded up to a multiple of `multiple`.
+func roundUp(_ value: Int, to multiple: Int) -> Int {
+    multiple <= 1 ? value : (value + multiple - 1) / multiple * multiple
+}
+
+/// Splits `length` pixels into cores of at most `size`, as equal as possible (no sliver
+/// tile), each starting and ending on a multiple of `multiple` (which divides `length`).
+func coreSpans(length: Int, size: Int, multiple: Int = 1) -> [(start: Int, length: Int)] {
+    let m = max(multiple, 1), units = length / m, unitsPerTile = max(size / m, 1)
+    let count = max(1, (units + unitsPerTile - 1) / unitsPerTile)
+    let base = units / count, extra = units % count
     var spans: [(Int, Int)] = []
     var start = 0
     for i in 0..<count {
-        let n = base + (i < extra ? 1 : 0)
+        let n = (base + (i < extra ? 1 : 0)) * m
         spans.append((start, n))
         start += n
     }
     return spans
 }
 
-/// The tiles covering a height×width photo; windows extend cores by `halo`, clipped to the photo.
-func makeTiles(height: Int, width: Int, tile: Int, halo: Int) -> [Tile] {
+/// The tiles covering a height×width photo; windows extend cores by `halo`, clipped to the
+/// photo. With a `multiple`, cores and halos are aligned to it, so every window has the
+/// same sampling grid as the whole photo (strided networks tile exactly).
+func makeTiles(height: Int, width: Int, tile: Int, halo: Int, multiple: Int = 1) -> [Tile] {
     var tiles: [Tile] = []
-    for (top, h) in coreSpans(length: height, size: tile) {
-        for (left, w) in coreSpans(length: width, size: tile) {
+    for (top, h) in coreSpans(length: height, size: tile, multiple: multiple) {
+        for (left, w) in coreSpans(length: width, size: tile, multiple: multiple) {
             let wTop = max(0, top - halo), wLeft = max(0, left - halo)
             let wBottom = min(height, top + h + halo), wRight = min(width, left + w + halo)
             tiles.append(Tile(
@@ -90,26 +101,37 @@ func blendWeights(start: Int, length: Int, total: Int, blend: Int) -> (start: In
 
 /// Runs `network` over a photo tile by tile with bounded memory.
 ///
-/// `image` is [1, 3, H, W] float32 on the CPU; the result is the same. Each tile is moved to
-/// `device` and cast to `dtype`. Networks with whole-image normalisation get one statistics
-/// pass per norm layer first (see `TiledNormState`), so tiling never changes the result
-/// beyond float rounding when the overlap covers the receptive radius.
+/// `image` is [1, C, H, W] float32 on the CPU, C the network's input channels; the result is
+/// [1, C', H·s, W·s] float32 on the CPU for a network with `outputScale` s. Each tile is moved to
+/// `device` and cast to `dtype`. A network with a `sizeMultiple` m gets the photo padded
+/// (edge pixels repeated) to multiples of m and tiles aligned to m; the padding is cropped
+/// from the result. Networks with whole-image normalisation get one statistics pass per norm
+/// layer first (see `TiledNormState`), so tiling never changes the result beyond float
+/// rounding when the overlap covers the receptive radius.
 /// `progress(done, total)` counts tile forwards, statistics passes included.
 public func runTiled(
     _ image: Tensor, network: any TileableNetwork, options: TilingOptions,
     device: Device = .cpu, dtype: DType = .float32,
     progress: (Int, Int) -> Void = { _, _ in }
 ) throws -> Tensor {
-    let (height, width) = (image.shape[2], image.shape[3])
+    guard image.rank == 4, image.shape[0] == 1, image.shape[1] == network.inputChannels else {
+        throw TorchError("the network takes [1, \(network.inputChannels), H, W] input, got \(image.shape)")
+    }
+    let scale = max(network.outputScale, 1), multiple = max(network.sizeMultiple, 1)
+    let (photoHeight, photoWidth) = (image.shape[2], image.shape[3])
+    let (height, width) = (roundUp(photoHeight, to: multiple), roundUp(photoWidth, to: multiple))
+    let padded = (height, width) == (photoHeight, photoWidth) ? image
+        : try image.pad([0, width - photoWidth, 0, height - photoHeight], mode: .replicate)
     let radius = network.receptiveRadius
-    let halo = max(0, options.overlap ?? radius)
-    let side = options.tile ?? automaticTile(
-        height: height, width: width, network: network, dtype: dtype, halo: halo, memoryLimit: options.memoryLimit)
+    let halo = roundUp(max(0, options.overlap ?? radius), to: multiple)
+    let side = roundUp(options.tile ?? automaticTile(
+        height: height, width: width, network: network, dtype: dtype, halo: halo, memoryLimit: options.memoryLimit),
+        to: multiple)
     let whole = side <= 0 || (side >= height && side >= width)
     let tiles = whole
         ? [Tile(core: PixelRect(top: 0, left: 0, height: height, width: width),
                 window: PixelRect(top: 0, left: 0, height: height, width: width))]
-        : makeTiles(height: height, width: width, tile: side, halo: halo)
+        : makeTiles(height: height, width: width, tile: side, halo: halo, multiple: multiple)
     // Cross-fade only over context that is itself exact (beyond the receptive radius), so a
     // blend never mixes in a tile's inexact border; with too little overlap, fade over half of it.
     let minCore = tiles.map { min($0.core.height, $0.core.width) }.min() ?? 0
@@ -122,7 +144,7 @@ public func runTiled(
     progress(done, total)
 
     func input(_ rect: PixelRect) throws -> Tensor {
-        try image.narrow(2, start: rect.top, length: rect.height)
+        try padded.narrow(2, start: rect.top, length: rect.height)
             .narrow(3, start: rect.left, length: rect.width)
             .to(device, dtype)
     }
@@ -147,13 +169,17 @@ public func runTiled(
             norms.ownedRegion = nil
         }
 
-        let output = try Tensor.zeros([1, 3, height, width])
+        let output = try Tensor.zeros([1, network.outputChannels, height * scale, width * scale])
         for t in tiles {
             let y = try network.enhance(try input(t.window), norms: norms).to(.cpu, .float32)
-            let rows = blendWeights(start: t.core.top, length: t.core.height, total: height, blend: blend)
-            let cols = blendWeights(start: t.core.left, length: t.core.width, total: width, blend: blend)
-            let part = try y.narrow(2, start: rows.start - t.window.top, length: rows.weights.count)
-                .narrow(3, start: cols.start - t.window.left, length: cols.weights.count)
+            guard y.shape == [1, network.outputChannels, t.window.height * scale, t.window.width * scale] else {
+                throw TorchError("the network gave \(y.shape) for a \(t.window.height)×\(t.window.width) tile, its contract promises [1, \(network.outputChannels), \(t.window.height * scale), \(t.window.width * scale)]")
+            }
+            // Blending happens at the output's resolution: s output pixels per input pixel.
+            let rows = blendWeights(start: t.core.top * scale, length: t.core.height * scale, total: height * scale, blend: blend * scale)
+            let cols = blendWeights(start: t.core.left * scale, length: t.core.width * scale, total: width * scale, blend: blend * scale)
+            let part = try y.narrow(2, start: rows.start - t.window.top * scale, length: rows.weights.count)
+                .narrow(3, start: cols.start - t.window.left * scale, length: cols.weights.count)
             let target = try output.narrow(2, start: rows.start, length: rows.weights.count)
                 .narrow(3, start: cols.start, length: cols.weights.count)
             if blend == 0 {
@@ -166,6 +192,8 @@ public func runTiled(
             done += 1
             progress(done, total)
         }
-        return output
+        if (height, width) == (photoHeight, photoWidth) { return output }
+        return try output.narrow(2, start: 0, length: photoHeight * scale)
+            .narrow(3, start: 0, length: photoWidth * scale).contiguous()
     }
 }

@@ -20,19 +20,36 @@ public struct Conv2d: Module {
     public let dilation: [Int]
     public let groups: Int
 
+    /// A square kernel with the same stride and dilation along both dims.
     public init(
         _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: ConvPadding = .explicit(0, 0),
         dilation: Int = 1, groups: Int = 1, bias: Bool = true,
         weightInit: Initializer = .pytorchDefault, biasInit: Initializer = .pytorchDefault
     ) throws {
-        precondition(inChannels % groups == 0 && outChannels % groups == 0, "channels must divide by groups")
-        let fanIn = inChannels / groups * kernel * kernel
-        let fanOut = outChannels / groups * kernel * kernel
-        self.weight = try weightInit.make([outChannels, inChannels / groups, kernel, kernel], fanIn: fanIn, fanOut: fanOut)
+        try self.init(inChannels, outChannels, kernelSize: (kernel, kernel), stride: (stride, stride), padding: padding,
+                      dilation: (dilation, dilation), groups: groups, bias: bias, weightInit: weightInit, biasInit: biasInit)
+    }
+
+    /// Any kernel (e.g. PPCN's k×1 and 1×k), stride and dilation, each (height, width).
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: ConvPadding = .explicit(0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
+        weightInit: Initializer = .pytorchDefault, biasInit: Initializer = .pytorchDefault
+    ) throws {
+        guard inChannels > 0, outChannels > 0, groups > 0, inChannels % groups == 0, outChannels % groups == 0 else {
+            throw TorchError("Conv2d: channels (\(inChannels) → \(outChannels)) must be positive and divide by groups (\(groups))")
+        }
+        guard kernelSize.0 > 0, kernelSize.1 > 0, stride.0 > 0, stride.1 > 0, dilation.0 > 0, dilation.1 > 0 else {
+            throw TorchError("Conv2d: kernel \(kernelSize), stride \(stride) and dilation \(dilation) must be positive")
+        }
+        let area = kernelSize.0 * kernelSize.1
+        let fanIn = inChannels / groups * area
+        let fanOut = outChannels / groups * area
+        self.weight = try weightInit.make([outChannels, inChannels / groups, kernelSize.0, kernelSize.1], fanIn: fanIn, fanOut: fanOut)
         self.bias = bias ? try biasInit.make([outChannels], fanIn: fanIn, fanOut: fanOut) : nil
-        self.stride = [stride, stride]
+        self.stride = [stride.0, stride.1]
         self.padding = padding
-        self.dilation = [dilation, dilation]
+        self.dilation = [dilation.0, dilation.1]
         self.groups = groups
     }
 
