@@ -104,7 +104,7 @@ let package = Package(
             resources: [.copy("Models")], swiftSettings: swiftSettings),
         .target(
             name: "DSLREval",
-            dependencies: ["DSLRTensor", "DSLRPhoto", "DSLRMetrics", "DSLRData", "DSLREnhance", "DSLRModels"],
+            dependencies: ["DSLRTensor", "DSLRPhoto", "DSLRMetrics", "DSLRData", "DSLREnhance", "DSLRModels", "DSLRTrain"],
             swiftSettings: swiftSettings),
         // Data-parallel training over libtorch's c10d process groups (Gloo).
         .target(name: "DSLRDistributed", dependencies: ["CTorch", "DSLRTensor", "DSLRNN"], swiftSettings: swiftSettings),
@@ -112,8 +112,8 @@ let package = Package(
         .target(
             name: "DSLRTrain",
             dependencies: [
-                "DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance",
-                "DSLREval", "DSLRDistributed", .product(name: "Yams", package: "Yams"),
+                "DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels", "DSLRLosses", "DSLRData",
+                "DSLRDistributed", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -155,13 +155,13 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLREvalTests",
-            dependencies: ["DSLREval", "DSLRPhoto", "DSLRMetrics", "DSLREnhance", "DSLRModels", "DSLRNN", "DSLRData", "DSLRTensor"],
+            dependencies: ["DSLREval", "DSLRPhoto", "DSLRMetrics", "DSLREnhance", "DSLRModels", "DSLRNN", "DSLRData", "DSLRTensor", "DSLRTrain"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRDistributedTests", dependencies: ["DSLRDistributed", "DSLRNN", "DSLRTensor"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSLRTrainTests", dependencies: ["DSLRTrain", "DSLRData", "DSLRLosses", "DSLRModels", "DSLRNN", "DSLRTensor"],
+            name: "DSLRTrainTests", dependencies: ["DSLRTrain", "DSLRData", "DSLRLosses", "DSLRModels", "DSLRNN", "DSLRTensor", "DSLREval", "DSLREnhance", "DSLRPhoto"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6],

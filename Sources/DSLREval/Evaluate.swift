@@ -1,6 +1,7 @@
 import DSLRData
 import DSLREnhance
 import DSLRMetrics
+import DSLRModels
 import DSLRPhoto
 import DSLRTensor
 import Foundation

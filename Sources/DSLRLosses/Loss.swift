@@ -23,7 +23,7 @@ public struct LossContext {
     public var teacherFeatures: [Tensor]
     /// G(G(x, c), c'), compared with `input` by the cycle-consistency loss.
     public var reconstruction: Tensor?
-    /// The style reference for the Gram loss; `target` when nil.
+    /// The style reference for the Gram loss.
     public var styleReference: Tensor?
     /// Losses that are sums over the batch (DPED's texture loss) are multiplied by this. Under
     /// data parallelism it is the global batch over this rank's shard, so that the ranks'

@@ -81,15 +81,45 @@ public struct LossOptions {
 /// Builds a loss body from its options.
 public typealias LossFactory = @Sendable (LossOptions) throws -> @Sendable (LossContext) throws -> Tensor
 
-/// A registry entry: the options a loss accepts and how to build it.
+/// What a loss reads from its `LossContext` besides the output. A training algorithm says
+/// which of these it provides, and a recipe pairing a loss with an algorithm that cannot
+/// provide its inputs is refused when it loads.
+public enum LossInput: String, Sendable, CaseIterable, Comparable {
+    case target, input, features, discriminator
+    case teacherFeatures = "teacher_features"
+    case reconstruction
+    case styleReference = "style_reference"
+
+    /// How a message names it.
+    public var phrase: String {
+        switch self {
+        case .target: "a target photo"
+        case .input: "the network's input"
+        case .features: "a pretrained feature network"
+        case .discriminator: "a discriminator"
+        case .teacherFeatures: "a teacher's feature maps"
+        case .reconstruction: "a reconstruction (a cycle through the generator)"
+        case .styleReference: "a style reference photo"
+        }
+    }
+
+    public static func < (a: LossInput, b: LossInput) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A registry entry: the options a loss accepts, what it reads, and how to build it.
 public struct LossDefinition: Sendable {
     public let options: Set<String>
+    public let needs: Set<LossInput>
     public let make: LossFactory
-    public init(options: Set<String> = [], make: @escaping LossFactory) {
+    public init(options: Set<String> = [], needs: Set<LossInput> = [.target], make: @escaping LossFactory) {
         self.options = options
+        self.needs = needs
         self.make = make
     }
 }
+
+/// What the loss `name` reads from its context (empty for an unknown name, which `makeLoss` refuses).
+public func lossNeeds(_ name: String) -> Set<LossInput> { lossRegistry[name]?.needs ?? [] }
 
 /// Every loss a training config can name. Names and options:
 /// - `l1`, `mse`; `charbonnier` (`epsilon`, 1e-3)
@@ -110,7 +140,7 @@ public let lossRegistry: [String: LossDefinition] = [
         return { ctx in try charbonnierLoss(ctx.output, ctx.requireTarget("charbonnier"), epsilon: eps) }
     },
     "color": LossDefinition { _ in { ctx in try dpedColorLoss(ctx.output, ctx.requireTarget("color")) } },
-    "tv": LossDefinition { _ in { ctx in try totalVariationLoss(ctx.output) } },
+    "tv": LossDefinition(needs: []) { _ in { ctx in try totalVariationLoss(ctx.output) } },
     "ssim": LossDefinition(options: ["convention"]) { o in
         let convention = try o.choice("convention", default: SSIMConvention.pytorch)
         return { ctx in try ssimLoss(ctx.output, ctx.requireTarget("ssim"), convention: convention) }
@@ -121,13 +151,13 @@ public let lossRegistry: [String: LossDefinition] = [
         guard (0...1).contains(alpha) else { throw LossError("loss 'lab': alpha must be in [0, 1], got \(alpha)") }
         return { ctx in try labLoss(ctx.output, ctx.requireTarget("lab"), alpha: alpha) }
     },
-    "content": LossDefinition(options: ["layers"]) { o in
+    "content": LossDefinition(options: ["layers"], needs: [.target, .features]) { o in
         let layers = try o.list("layers", default: ["relu5_4"])
         return { ctx in
             try contentLoss(ctx.output, ctx.requireTarget("content"), extractor: ctx.requireFeatures("content"), layers: layers)
         }
     },
-    "contextual": LossDefinition(options: ["layer", "bandwidth", "epsilon"]) { o in
+    "contextual": LossDefinition(options: ["layer", "bandwidth", "epsilon"], needs: [.target, .features]) { o in
         let layer = try o.text("layer", default: "conv4_2")
         let h = try o.number("bandwidth", default: 0.5)
         let eps = try o.number("epsilon", default: 1e-5)
@@ -140,7 +170,7 @@ public let lossRegistry: [String: LossDefinition] = [
             return try contextualLoss(output: fo, target: ft, bandwidth: h, epsilon: eps)
         }
     },
-    "texture": LossDefinition(options: ["form"]) { o in
+    "texture": LossDefinition(options: ["form"], needs: [.discriminator]) { o in
         let form = try o.choice("form", default: AdversarialForm.dped)
         return { ctx in
             guard let discriminator = ctx.discriminator else { throw LossError("loss 'texture' needs a discriminator in its context") }
@@ -153,11 +183,11 @@ public let lossRegistry: [String: LossDefinition] = [
             }
         }
     },
-    "kd": LossDefinition(options: ["form"]) { o in
+    "kd": LossDefinition(options: ["form"], needs: [.teacherFeatures]) { o in
         let form = try o.choice("form", default: DistillationForm.ppcn)
         return { ctx in try knowledgeDistillationLoss(student: ctx.studentFeatures, teacher: ctx.teacherFeatures, form: form) }
     },
-    "gram": LossDefinition(options: ["layers", "weights", "normalize"]) { o in
+    "gram": LossDefinition(options: ["layers", "weights", "normalize"], needs: [.features, .styleReference]) { o in
         let layers = try o.list("layers", default: ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"])
         let weights = try o.numbers("weights")
         let normalize = try o.choice("normalize", default: GramNormalization.none)
@@ -165,14 +195,15 @@ public let lossRegistry: [String: LossDefinition] = [
             throw LossError("loss 'gram': \(layers.count) layers but \(weights.count) weights")
         }
         return { ctx in
-            guard let reference = ctx.styleReference ?? ctx.target else {
-                throw LossError("loss 'gram' needs a style reference or a target in its context")
+            // The style is the reference photo only: the target is the content, not the style.
+            guard let reference = ctx.styleReference else {
+                throw LossError("loss 'gram' needs a style reference in its context")
             }
             return try gramStyleLoss(ctx.output, reference: reference, extractor: ctx.requireFeatures("gram"),
                                      layers: layers, weights: weights, normalizeGram: normalize == .hw)
         }
     },
-    "cycle_l1": LossDefinition { _ in
+    "cycle_l1": LossDefinition(needs: [.input, .reconstruction]) { _ in
         { ctx in
             guard let input = ctx.input, let reconstruction = ctx.reconstruction else {
                 throw LossError("loss 'cycle_l1' needs an input and a reconstruction in its context")

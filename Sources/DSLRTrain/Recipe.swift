@@ -215,6 +215,9 @@ public enum TrainingPrecision: String, Sendable, Codable, CaseIterable {
 /// A whole training recipe.
 public struct Recipe: Sendable, Equatable, Codable {
     public var name: String
+    /// The training algorithm (see `TrainingAlgorithms`); absent: `dped-gan` when the recipe
+    /// has a discriminator, else `supervised`.
+    public var algorithm: String?
     public var generator: NetworkSpec
     public var discriminator: DiscriminatorSpec?
     /// The generator's losses; `texture` needs a discriminator.
@@ -238,13 +241,14 @@ public struct Recipe: Sendable, Equatable, Codable {
     public var precision: TrainingPrecision
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, generator, discriminator, losses, features, dataset, patchSize = "patch_size", batchSize = "batch_size"
+        case name, algorithm, generator, discriminator, losses, features, dataset, patchSize = "patch_size", batchSize = "batch_size"
         case workers, augment, optimizer, schedule, iterations, eval, checkpoint, log, seed, device, precision
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try strictContainer(decoder, CodingKeys.self)
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? "run"
+        algorithm = try c.decodeIfPresent(String.self, forKey: .algorithm)
         generator = try c.decode(NetworkSpec.self, forKey: .generator)
         discriminator = try c.decodeIfPresent(DiscriminatorSpec.self, forKey: .discriminator)
         losses = try c.decode([StrictLossSpec].self, forKey: .losses).map(\.spec)
@@ -269,6 +273,11 @@ public struct Recipe: Sendable, Equatable, Codable {
         guard workers >= 0 else { throw invalid(c, .workers, "workers must not be negative, got \(workers)") }
         guard !losses.isEmpty else { throw invalid(c, .losses, "at least one loss is needed") }
     }
+}
+
+extension Recipe {
+    /// The algorithm this recipe trains with.
+    public var algorithmName: String { algorithm ?? (discriminator == nil ? "supervised" : "dped-gan") }
 }
 
 /// A loss entry that rejects unknown keys, unlike `LossSpec`'s own decoding.

@@ -50,12 +50,18 @@ extension Recipe {
             throw RecipeError("\(source): not valid YAML (\(String(describing: error).split(separator: "\n").first ?? ""))")
         }
         for item in overrides { tree = try applyOverride(item, to: tree, source: source) }
+        let recipe: Recipe
         do {
             let text = try Yams.dump(object: tree)
-            return try YAMLDecoder().decode(Recipe.self, from: text)
+            recipe = try YAMLDecoder().decode(Recipe.self, from: text)
         } catch {
             throw RecipeError("\(source): \(describe(unwrap(error)))")
         }
+        // A loss its algorithm cannot feed is refused now, not at the first step.
+        do { try TrainingAlgorithms.validate(recipe) } catch let error as RecipeError {
+            throw RecipeError("\(source): \(error.message)")
+        }
+        return recipe
     }
 
     /// Reads and parses a recipe file.

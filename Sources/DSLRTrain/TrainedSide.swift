@@ -1,20 +1,23 @@
 import DSLRNN
 import DSLRTensor
 
-/// One network under training (generator or discriminator) with its optimizer, schedule,
-/// precision handling and loss scaler.
-final class TrainedSide {
-    let name: String
-    let master: TrainableNetwork
+/// One network under training (generator, discriminator, ...) with its optimizer, schedule,
+/// precision handling and loss scaler. A training algorithm owns one per network it trains.
+public final class TrainedSide {
+    public let name: String
+    /// The float32 network the optimizer updates.
+    public let master: TrainableNetwork
     /// The network the forward runs on: `master`, or its low-precision working copy.
     let working: TrainableNetwork
     let copy: MixedPrecisionCopy?
-    var optimizer: Adam
+    public var optimizer: Adam
     let schedule: any LearningRateSchedule
-    var scaler: LossScaler?
+    public var scaler: LossScaler?
     let computeType: DType
 
-    init(name: String, make: () throws -> TrainableNetwork, optimizer spec: OptimizerSpec,
+    /// A network from `make`, moved to `device`, with its optimizer and, below fp32, a
+    /// low-precision working copy (and for fp16 a loss scaler).
+    public init(name: String, make: () throws -> TrainableNetwork, optimizer spec: OptimizerSpec,
          schedule: any LearningRateSchedule, device: Device, precision: TrainingPrecision) throws {
         self.name = name
         master = try make()
@@ -41,26 +44,26 @@ final class TrainedSide {
     }
 
     /// Clears gradients and refreshes the working copy before a forward pass.
-    func begin() throws {
+    public func begin() throws {
         try master.module.zeroGrad()
         try copy?.pull()
     }
 
     /// Runs the forward pass in the compute precision, returning float32.
-    func forward(_ x: Tensor) throws -> Tensor {
+    public func forward(_ x: Tensor) throws -> Tensor {
         let y = try working.forward(computeType == .float32 ? x : x.to(computeType), nil)
         return y.dtype == .float32 ? y : try y.to(.float32)
     }
 
     /// Backward of `loss` (scaled for fp16).
-    func backward(_ loss: Tensor) throws {
+    public func backward(_ loss: Tensor) throws {
         try (scaler.map { try loss * $0.scale } ?? loss).backward()
     }
 
     /// Gradients to the masters, the hook (e.g. an all-reduce), unscaling, then the optimizer
     /// step at `iteration`'s learning rate. Returns false when fp16 skipped the step.
     @discardableResult
-    func step(iteration: Int, hook: ((String, [Tensor]) throws -> Void)?) throws -> Bool {
+    public func step(iteration: Int, hook: ((String, [Tensor]) throws -> Void)?) throws -> Bool {
         try copy?.push()
         let gradients = try master.module.parameters().compactMap { try $0.grad }
         try hook?(name, gradients)
@@ -72,7 +75,7 @@ final class TrainedSide {
 }
 
 /// The schedule a recipe names, for an optimizer whose base rate is `base`.
-func makeSchedule(_ spec: ScheduleSpec, base: Double, iterations: Int) throws -> any LearningRateSchedule {
+public func makeSchedule(_ spec: ScheduleSpec, base: Double, iterations: Int) throws -> any LearningRateSchedule {
     switch spec.kind {
     case .constant:
         return ConstantSchedule(base)

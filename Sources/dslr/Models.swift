@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSLREnhance
+import DSLRModels
 import Foundation
 
 struct Models: ParsableCommand {

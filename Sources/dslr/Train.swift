@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSLRDistributed
+import DSLREval
 import DSLRTrain
 import Foundation
 
@@ -71,7 +72,8 @@ struct Train: ParsableCommand {
         }
         do {
             let parsed = try Recipe.load(recipeURL, overrides: sets)
-            let trainer = try Trainer(recipe: parsed, run: folder, resume: resume != nil, group: group) { warn($0) }
+            let evaluator = leader ? try HeldOutEvaluator(recipe: parsed) : nil
+            let trainer = try Trainer(recipe: parsed, run: folder, resume: resume != nil, group: group, evaluator: evaluator) { warn($0) }
             trainer.command = CommandLine.arguments.joined(separator: " ")
             let progress = ProgressReporter(total: max(parsed.iterations - trainer.iteration, 0), unit: "it")
             let first = trainer.iteration

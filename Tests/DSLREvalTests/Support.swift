@@ -1,4 +1,5 @@
 import DSLREnhance
+import DSLRModels
 import DSLRPhoto
 import DSLRTensor
 import Foundation

@@ -75,7 +75,9 @@ struct LossInputs {
         return LossContext(
             output: c.wrt == .output ? x : try ref["output"], target: try ref["target"], input: try ref["input"],
             features: vgg, discriminator: try discriminator(dped: c.key == "texture_dped"),
-            reconstruction: c.wrt == .reconstruction ? x : try ref["reconstruction"])
+            reconstruction: c.wrt == .reconstruction ? x : try ref["reconstruction"],
+            // The fixture's Gram style reference is its target photo.
+            styleReference: try ref["target"])
     }
 }
 

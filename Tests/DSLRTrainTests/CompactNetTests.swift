@@ -104,7 +104,7 @@ import Testing
         let data = try tinyDataset(in: folder, train: 4, test: 1)
         var recipe = try tinyRecipe(dataset: data, iterations: 2, checkpointEvery: 2)
         recipe.precision = .bf16
-        let trainer = try Trainer(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run")))
+        let trainer = try Trainer.evaluating(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run")))
         let before = try trainer.generator.master.module.parameters().map { try $0.clone() }
         try trainer.train()
         let after = trainer.generator.master.module.parameters()

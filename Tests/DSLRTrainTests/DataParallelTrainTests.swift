@@ -62,7 +62,7 @@ private func relativeWeightDifference(_ a: RunFolder, _ b: RunFolder) throws -> 
         #expect(output.contains("[rank 0]") && !output.contains("[rank 1]"))
 
         let single = RunFolder(folder.appendingPathComponent("single"))
-        try Trainer(recipe: recipe, run: single).train()
+        try Trainer.evaluating(recipe: recipe, run: single).train()
         let difference = try relativeWeightDifference(parallel, single)
         print("dslr train --nproc 2 against one process, batch 4: relative weight difference \(difference)")
         #expect(difference < 1e-5, "2 ranks vs 1 process, batch 4: relative weight difference \(difference)")
@@ -70,7 +70,7 @@ private func relativeWeightDifference(_ a: RunFolder, _ b: RunFolder) throws -> 
         var halfRecipe = recipe
         halfRecipe.batchSize = 2
         let half = RunFolder(folder.appendingPathComponent("half"))
-        try Trainer(recipe: halfRecipe, run: half).train()
+        try Trainer.evaluating(recipe: halfRecipe, run: half).train()
         let halfDifference = try relativeWeightDifference(half, single)
         print("one process with batch 2 against batch 4: relative weight difference \(halfDifference)")
         #expect(halfDifference > 1e-3)

@@ -13,7 +13,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try tinyDataset(in: folder, train: 8, test: 1)
         let run = RunFolder(folder.appendingPathComponent("run"))
-        let trainer = try Trainer(recipe: tinyRecipe(dataset: data, gan: true, iterations: 3, checkpointEvery: 3), run: run)
+        let trainer = try Trainer.evaluating(recipe: tinyRecipe(dataset: data, gan: true, iterations: 3, checkpointEvery: 3), run: run)
         let g0 = try trainer.generator.master.module.parameters().map { try $0.clone() }
         let d0 = try trainer.discriminator!.master.module.parameters().map { try $0.clone() }
         var hooks: [String] = []
@@ -48,8 +48,13 @@ import Testing
         let data = try tinyDataset(in: folder, train: 4, test: 1)
         var recipe = try tinyRecipe(dataset: data, gan: true)
         recipe.discriminator = nil
-        #expect(throws: RecipeError("the 'texture' loss needs a discriminator section in the recipe")) {
-            try Trainer(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run")))
+        // Without a discriminator the recipe trains with `supervised`, which cannot feed the texture loss.
+        #expect(throws: RecipeError("loss 'texture' needs a discriminator, which the training algorithm 'supervised' does not provide (algorithms that do: dped-gan)")) {
+            try Trainer.evaluating(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run")))
+        }
+        recipe.algorithm = "dped-gan"
+        #expect(throws: RecipeError("the 'dped-gan' algorithm needs a discriminator section in the recipe")) {
+            try Trainer.evaluating(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run")))
         }
     }
 }
@@ -63,7 +68,7 @@ import Testing
         let folder = try temporaryFolder("dped-step")
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try tinyDataset(in: folder, train: 8, test: 1)
-        let trainer = try Trainer(recipe: tinyRecipe(dataset: data, gan: true, iterations: 1), run: RunFolder(folder.appendingPathComponent("run")))
+        let trainer = try Trainer.evaluating(recipe: tinyRecipe(dataset: data, gan: true, iterations: 1), run: RunFolder(folder.appendingPathComponent("run")))
         let d = try #require(trainer.discriminator)
         let head = (d.master.module as! PatchDiscriminator).head
         try withNoGrad {
@@ -73,7 +78,9 @@ import Testing
         Torch.manualSeed(42)
         let swaps = try Tensor.randint(0, 2, [4]).toArray(Int64.self).map(Double.init)
         Torch.manualSeed(42)
-        let (loss, accuracy) = try trainer.discriminatorStep(d, form: .dped)
+        let gan = try #require(trainer.algorithm as? DPEDGAN)
+        #expect(gan.form == .dped)
+        let (loss, accuracy) = try gan.discriminatorStep(trainer.stepContext())
         let p0 = 1 / (1 + Foundation.exp(-2.0)), p1 = 1 - p0
         let expected = -swaps.reduce(0) { $0 + ($1 == 1 ? Foundation.log(p0) : Foundation.log(p1)) }
         #expect(abs(loss - expected) < 1e-5)
@@ -94,7 +101,7 @@ import Testing
         recipe.discriminator?.optimizer = OptimizerSpec(lr: 3e-3)
         recipe.schedule = ScheduleSpec()
         let run = RunFolder(folder.appendingPathComponent("run"))
-        try Trainer(recipe: recipe, run: run).train()
+        try Trainer.evaluating(recipe: recipe, run: run).train()
         let records = try run.readMetrics()
         let accuracy = records.compactMap(\.discriminatorAccuracy), losses = records.compactMap(\.discriminatorLoss)
         let last = accuracy.suffix(10).reduce(0, +) / 10

@@ -17,7 +17,7 @@ import Testing
         #expect(dped.discriminator?.architecture == "dped-discriminator" && dped.discriminator?.loss == .dped)
         let standard = try Recipe.load(recipesFolder.appendingPathComponent("default.yaml"))
         #expect(standard.generator.architecture == "dslrkit-compact")
-        #expect(!standard.losses.contains { featureLosses.contains($0.name) })
+        #expect(!standard.losses.contains { lossNeeds($0.name).contains(.features) })
         let lab = try Recipe.load(recipesFolder.appendingPathComponent("lab.yaml"))
         let labVGG = try Recipe.load(recipesFolder.appendingPathComponent("lab-vgg.yaml"))
         #expect(lab.losses.map(\.name) == ["lab"] && labVGG.losses.map(\.name) == ["lab", "content"])

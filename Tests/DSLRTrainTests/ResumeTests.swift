@@ -20,14 +20,14 @@ func generatorWeights(_ run: RunFolder) throws -> [(String, Tensor)] {
         let data = try tinyDataset(in: folder)
 
         let straight = RunFolder(folder.appendingPathComponent("straight"))
-        try Trainer(recipe: tinyRecipe(dataset: data, gan: true), run: straight).train()
+        try Trainer.evaluating(recipe: tinyRecipe(dataset: data, gan: true), run: straight).train()
 
         let stopped = RunFolder(folder.appendingPathComponent("stopped"))
-        try Trainer(recipe: tinyRecipe(dataset: data, gan: true, iterations: 6), run: stopped).train()
+        try Trainer.evaluating(recipe: tinyRecipe(dataset: data, gan: true, iterations: 6), run: stopped).train()
         // Disturb the global RNG as another process would have it.
         Torch.manualSeed(999)
         _ = try Tensor.rand([10])
-        let resumed = try Trainer(recipe: tinyRecipe(dataset: data, gan: true), run: stopped, resume: true)
+        let resumed = try Trainer.evaluating(recipe: tinyRecipe(dataset: data, gan: true), run: stopped, resume: true)
         #expect(resumed.iteration == 6)
         try resumed.train()
 
@@ -52,9 +52,9 @@ func generatorWeights(_ run: RunFolder) throws -> [(String, Tensor)] {
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try tinyDataset(in: folder, train: 4, test: 1)
         let run = RunFolder(folder.appendingPathComponent("run"))
-        #expect(throws: RecipeError.self) { try Trainer(recipe: tinyRecipe(dataset: data), run: run, resume: true) }
-        try Trainer(recipe: tinyRecipe(dataset: data, iterations: 2, checkpointEvery: 2), run: run).train()
-        #expect(throws: RecipeError.self) { try Trainer(recipe: tinyRecipe(dataset: data), run: run) }
+        #expect(throws: RecipeError.self) { try Trainer.evaluating(recipe: tinyRecipe(dataset: data), run: run, resume: true) }
+        try Trainer.evaluating(recipe: tinyRecipe(dataset: data, iterations: 2, checkpointEvery: 2), run: run).train()
+        #expect(throws: RecipeError.self) { try Trainer.evaluating(recipe: tinyRecipe(dataset: data), run: run) }
     }
 }
 
@@ -79,7 +79,7 @@ final class Bomb: @unchecked Sendable {
         let data = try tinyDataset(in: folder, train: 4, test: 1)
         let run = RunFolder(folder.appendingPathComponent("run"))
         let bomb = Bomb(at: 5)
-        let trainer = try Trainer(recipe: tinyRecipe(dataset: data, iterations: 10, checkpointEvery: 2), run: run, extraLosses: [bomb.loss])
+        let trainer = try Trainer.evaluating(recipe: tinyRecipe(dataset: data, iterations: 10, checkpointEvery: 2), run: run, extraLosses: [bomb.loss])
         #expect {
             try trainer.train()
         } throws: { error in

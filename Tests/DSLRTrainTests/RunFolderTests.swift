@@ -14,7 +14,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try tinyDataset(in: folder, train: 4, test: 2)
         let run = RunFolder(folder.appendingPathComponent("run"))
-        let trainer = try Trainer(recipe: tinyRecipe(dataset: data, iterations: 4, checkpointEvery: 2), run: run)
+        let trainer = try Trainer.evaluating(recipe: tinyRecipe(dataset: data, iterations: 4, checkpointEvery: 2), run: run)
         try trainer.train()
         let entry = try ModelRegistry.entry(forWeights: run.model)
         #expect(entry.card.architecture == CompactNet.architectureID && entry.card.name == "tiny")
@@ -40,7 +40,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try tinyDataset(in: folder, train: 4, test: 1)
         let run = RunFolder(folder.appendingPathComponent("run"))
-        try Trainer(recipe: tinyRecipe(dataset: data, iterations: 4, checkpointEvery: 1, extra: "").with { $0.checkpoint.keep = 2 }, run: run).train()
+        try Trainer.evaluating(recipe: tinyRecipe(dataset: data, iterations: 4, checkpointEvery: 1, extra: "").with { $0.checkpoint.keep = 2 }, run: run).train()
         let names = try FileManager.default.contentsOfDirectory(atPath: run.checkpoints.path).sorted()
         #expect(names == ["iter-00000003.safetensors", "iter-00000004.safetensors", "latest.safetensors"])
     }

@@ -1,3 +1,5 @@
+import DSLREval
+import DSLRLosses
 import DSLRPhoto
 import DSLRTensor
 import Foundation
@@ -71,4 +73,11 @@ func tinyRecipe(dataset: URL, gan: Bool = false, iterations: Int = 12, checkpoin
 var recipesFolder: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("recipes")
+}
+
+extension Trainer {
+    /// The trainer as `dslr train` builds it: evaluated on the recipe's held-out split.
+    static func evaluating(recipe: Recipe, run: RunFolder, resume: Bool = false, extraLosses: [Loss] = []) throws -> Trainer {
+        try Trainer(recipe: recipe, run: run, resume: resume, extraLosses: extraLosses, evaluator: HeldOutEvaluator(recipe: recipe))
+    }
 }

@@ -1,0 +1,63 @@
+import DSLRData
+import DSLREnhance
+import DSLRMetrics
+import DSLRTensor
+import DSLRTrain
+import Foundation
+
+/// The evaluator `dslr train` hands its loop: PSNR, SSIM and MS-SSIM of the product network
+/// on centre crops of a dataset's held-out split, beside the two baselines (the untouched
+/// input and the classic enhancer, measured once); the first crops are written as samples,
+/// and report.html is redrawn after each evaluation.
+public final class HeldOutEvaluator: Evaluator {
+    let dataset: Dataset
+    let spec: EvalSpec
+    let source: String
+    private var baselines: [String: [String: Double]]?
+
+    /// Evaluates on `dataset`'s held-out split as `spec` says; `source` describes the dataset.
+    public init(dataset: Dataset, spec: EvalSpec, source: String) {
+        self.dataset = dataset; self.spec = spec; self.source = source
+    }
+
+    /// The held-out split of the recipe's own dataset.
+    public convenience init(recipe: Recipe) throws {
+        self.init(dataset: try makeDataset(recipe.dataset.spec), spec: recipe.eval,
+                  source: "\(recipe.dataset.layout): \(recipe.dataset.root)")
+    }
+
+    public var evaluatedOn: String { "\(source), held-out split, centre \(spec.crop)-pixel crops" }
+
+    public func evaluate(_ enhance: (Tensor) throws -> Tensor, iteration: Int, run: RunFolder) throws -> Evaluation {
+        let split = dataset.split(.test)
+        let count = min(split.inputs.count, spec.maxImages)
+        guard count > 0 else { return Evaluation(metrics: [:], images: 0, note: "no held-out images") }
+        let classic = baselines == nil ? try LoadedModel.load(ModelRegistry.standard().resolve("classic")) : nil
+        var sums: [String: Double] = [:], identity: [String: Double] = [:], classicSums: [String: Double] = [:]
+        try withNoGrad {
+            for i in 0..<count {
+                let x = try centerCrop(dataset.loadInput(split.inputs[i]), size: spec.crop).unsqueeze(0)
+                let y = try centerCrop(dataset.loadTarget(split.targets[i]), size: spec.crop * dataset.targetScale).unsqueeze(0)
+                let out = try enhance(x)
+                for (k, v) in try qualityMetrics(output: out, target: y) { sums[k, default: 0] += v }
+                if i < spec.samples {
+                    try writeSample(iteration: iteration, index: i, input: x, output: out, target: y, to: run.samples)
+                }
+                // Baselines only where the input can stand for the output (same size).
+                if let classic, x.shape == y.shape {
+                    for (k, v) in try qualityMetrics(output: x, target: y) { identity[k, default: 0] += v }
+                    for (k, v) in try qualityMetrics(output: classic.enhance(x), target: y) { classicSums[k, default: 0] += v }
+                }
+            }
+        }
+        if baselines == nil {
+            baselines = ["identity": identity.mapValues { $0 / Double(count) }, "classic": classicSums.mapValues { $0 / Double(count) }]
+                .filter { !$0.value.isEmpty }
+        }
+        return Evaluation(metrics: sums.mapValues { $0 / Double(count) }, baselines: baselines ?? [:], images: count)
+    }
+
+    public func recorded(_ run: RunFolder) throws {
+        _ = try writeRunReport(runFolder: run.url)
+    }
+}
