@@ -1,4 +1,5 @@
 import DSLRPhoto
+import DSLRTensor
 import Foundation
 
 /// One photo to enhance and where its result goes.
@@ -37,7 +38,7 @@ public func planEnhanceJobs(inputs: [String], output: String, format: PhotoForma
     }
     let outputExtension = (output as NSString).pathExtension.lowercased()
     if inputs.count == 1, !isDirectory(inputs[0]), photoExtensions.contains(outputExtension), !isDirectory(output) {
-        guard fm.fileExists(atPath: inputs[0]) else { throw ModelError("\(inputs[0]): no such file") }
+        guard fm.fileExists(atPath: inputs[0]) else { throw ModelError("\(inputs[0]): no such file", kind: .notFound) }
         return [EnhanceJob(input: inputs[0], output: output)]
     }
     var jobs: [EnhanceJob] = []
@@ -52,14 +53,14 @@ public func planEnhanceJobs(inputs: [String], output: String, format: PhotoForma
             let name = (input as NSString).lastPathComponent
             jobs.append(EnhanceJob(input: input, output: retarget((output as NSString).appendingPathComponent(name))))
         } else {
-            throw ModelError("\(input): no such file or folder")
+            throw ModelError("\(input): no such file or folder", kind: .notFound)
         }
     }
     // Two inputs with the same name would overwrite each other's result.
     var owners: [String: String] = [:]
     for job in jobs {
         if let other = owners[job.output] {
-            throw ModelError("\(job.input) and \(other) would both be written to \(job.output)")
+            throw ModelError("\(job.input) and \(other) would both be written to \(job.output)", kind: .badArgument)
         }
         owners[job.output] = job.input
     }
