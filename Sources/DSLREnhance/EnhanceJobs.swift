@@ -67,21 +67,15 @@ public func planEnhanceJobs(inputs: [String], output: String, format: PhotoForma
     return jobs
 }
 
-/// Enhances one photo file: decode (orientation applied), model, encode with the input's
-/// metadata, atomic write. Returns the photo's size.
+/// Enhances one photo file on the calling thread: decode (orientation applied), model,
+/// encode with the input's metadata, atomic write. Returns the photo's size. Batches and
+/// services go through `EnhanceEngine`, which adds the worker pool and the model cache.
 public func enhanceFile(
     _ job: EnhanceJob, model: LoadedModel, tiling: TilingOptions,
     decode: DecodeOptions = DecodeOptions(), encode: EncodeOptions = EncodeOptions(),
     progress: (Int, Int) -> Void = { _, _ in }
 ) throws -> (width: Int, height: Int) {
-    let photo = try readPhoto(job.input, options: decode)
-    let enhanced = try model.enhance(try photo.pixels.unsqueeze(0), tiling: tiling, progress: progress).squeeze(0)
-    let parent = (job.output as NSString).deletingLastPathComponent
-    if !parent.isEmpty {
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-    }
-    // The source's bit depth and metadata go along; the encoder keeps 16 bits where the format can.
-    try writePhoto(Photo(pixels: enhanced, bitDepth: photo.bitDepth, metadata: photo.metadata), to: job.output,
-                   options: encode)
-    return (photo.width, photo.height)
+    let options = EnhanceOptions(tiling: tiling, decode: decode, encode: encode)
+    let done = try EnhanceEngine.enhanceFileHere(job, model: model, options: options, progress: progress)
+    return (done.width, done.height)
 }
