@@ -160,6 +160,8 @@ let package = Package(
         .testTarget(
             name: "DSLRDistributedTests", dependencies: ["DSLRDistributed", "DSLRNN", "DSLRTensor"],
             swiftSettings: swiftSettings),
+        // Runs the built `dslr` as a subprocess: arguments, exit codes, one-line messages.
+        .testTarget(name: "DSLRCLITests", dependencies: ["DSLRPhoto", "DSLRTensor"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRTrainTests", dependencies: ["DSLRTrain", "DSLRData", "DSLRLosses", "DSLRModels", "DSLRNN", "DSLRTensor", "DSLREval", "DSLREnhance", "DSLRPhoto"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

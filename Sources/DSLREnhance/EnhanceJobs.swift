@@ -1,4 +1,5 @@
 import DSLRPhoto
+import DSLRTensor
 import Foundation
 
 /// One photo to enhance and where its result goes.
@@ -37,7 +38,7 @@ public func planEnhanceJobs(inputs: [String], output: String, format: PhotoForma
     }
     let outputExtension = (output as NSString).pathExtension.lowercased()
     if inputs.count == 1, !isDirectory(inputs[0]), photoExtensions.contains(outputExtension), !isDirectory(output) {
-        guard fm.fileExists(atPath: inputs[0]) else { throw ModelError("\(inputs[0]): no such file") }
+        guard fm.fileExists(atPath: inputs[0]) else { throw ModelError("\(inputs[0]): no such file", kind: .notFound) }
         return [EnhanceJob(input: inputs[0], output: output)]
     }
     var jobs: [EnhanceJob] = []
@@ -52,35 +53,29 @@ public func planEnhanceJobs(inputs: [String], output: String, format: PhotoForma
             let name = (input as NSString).lastPathComponent
             jobs.append(EnhanceJob(input: input, output: retarget((output as NSString).appendingPathComponent(name))))
         } else {
-            throw ModelError("\(input): no such file or folder")
+            throw ModelError("\(input): no such file or folder", kind: .notFound)
         }
     }
     // Two inputs with the same name would overwrite each other's result.
     var owners: [String: String] = [:]
     for job in jobs {
         if let other = owners[job.output] {
-            throw ModelError("\(job.input) and \(other) would both be written to \(job.output)")
+            throw ModelError("\(job.input) and \(other) would both be written to \(job.output)", kind: .badArgument)
         }
         owners[job.output] = job.input
     }
     return jobs
 }
 
-/// Enhances one photo file: decode (orientation applied), model, encode with the input's
-/// metadata, atomic write. Returns the photo's size.
+/// Enhances one photo file on the calling thread: decode (orientation applied), model,
+/// encode with the input's metadata, atomic write. Returns the photo's size. Batches and
+/// services go through `EnhanceEngine`, which adds the worker pool and the model cache.
 public func enhanceFile(
     _ job: EnhanceJob, model: LoadedModel, tiling: TilingOptions,
     decode: DecodeOptions = DecodeOptions(), encode: EncodeOptions = EncodeOptions(),
     progress: (Int, Int) -> Void = { _, _ in }
 ) throws -> (width: Int, height: Int) {
-    let photo = try readPhoto(job.input, options: decode)
-    let enhanced = try model.enhance(try photo.pixels.unsqueeze(0), tiling: tiling, progress: progress).squeeze(0)
-    let parent = (job.output as NSString).deletingLastPathComponent
-    if !parent.isEmpty {
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-    }
-    // The source's bit depth and metadata go along; the encoder keeps 16 bits where the format can.
-    try writePhoto(Photo(pixels: enhanced, bitDepth: photo.bitDepth, metadata: photo.metadata), to: job.output,
-                   options: encode)
-    return (photo.width, photo.height)
+    let options = EnhanceOptions(tiling: tiling, decode: decode, encode: encode)
+    let done = try EnhanceEngine.enhanceFileHere(job, model: model, options: options, progress: progress)
+    return (done.width, done.height)
 }

@@ -1,5 +1,6 @@
 import DSLRModels
 import DSLRNN
+import DSLRTensor
 import Foundation
 import SafeTensors
 
@@ -12,10 +13,15 @@ public struct ModelEntry: Sendable, Equatable {
     public var origin: Origin
 }
 
-/// An error resolving or loading a model, naming what was asked for.
-public struct ModelError: Error, CustomStringConvertible, Equatable {
+/// An error resolving or loading a model (or planning the files to enhance), naming what
+/// was asked for. Its kind is `internal` unless the thrower says otherwise.
+public struct ModelError: KindedError, CustomStringConvertible, Equatable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind
+    public init(_ description: String, kind: ErrorKind = .internal) {
+        self.description = description
+        self.kind = kind
+    }
 }
 
 /// Writes `weights`' tensors and metadata to `url` (atomically) with `card` in place of its
@@ -23,10 +29,11 @@ public struct ModelError: Error, CustomStringConvertible, Equatable {
 public func writeModelCard(_ card: ModelCard, weights: URL, to url: URL) throws {
     let (tensors, metadata) = try Checkpoint.load(weights)
     guard let architecture = metadata[architectureMetadataKey] else {
-        throw ModelError("\(weights.path): no '\(architectureMetadataKey)' in its metadata, so it is not a DSLRKit model")
+        throw ModelError(
+            "\(weights.path): no '\(architectureMetadataKey)' in its metadata, so it is not a DSLRKit model", kind: .unsupported)
     }
     guard card.architecture == architecture else {
-        throw ModelError("\(weights.path): holds \(architecture) weights, the card says \(card.architecture)")
+        throw ModelError("\(weights.path): holds \(architecture) weights, the card says \(card.architecture)", kind: .badArgument)
     }
     var updated = metadata
     updated[ModelCard.metadataKey] = String(decoding: try JSONEncoder().encode(card), as: UTF8.self)
@@ -80,7 +87,7 @@ public struct ModelRegistry: Sendable {
     public static func entry(forWeights url: URL, origin: ModelEntry.Origin = .file) throws -> ModelEntry {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(contentsOf: url) } catch {
-            throw ModelError("\(url.path): not a readable safetensors weights file (\(error))")
+            throw ModelError("\(url.path): not a readable safetensors weights file (\(error))", kind: .badInput)
         }
         if let json = file.metadata[ModelCard.metadataKey],
            let card = try? JSONDecoder().decode(ModelCard.self, from: Data(json.utf8)) {
@@ -89,7 +96,7 @@ public struct ModelRegistry: Sendable {
         guard let architecture = file.metadata[architectureMetadataKey] else {
             throw ModelError(
                 "\(url.path): no '\(architectureMetadataKey)' in its metadata, so DSLRKit cannot tell which network it is "
-                    + "(import weights with `dslr import ...` or write them with DSLRKit)")
+                    + "(import weights with `dslr import ...` or write them with DSLRKit)", kind: .unsupported)
         }
         let name = url.deletingPathExtension().lastPathComponent
         let source = file.metadata["dslrkit.source"].map { " (from \($0))" } ?? ""
@@ -98,18 +105,25 @@ public struct ModelRegistry: Sendable {
             weights: url, origin: origin)
     }
 
+    /// Whether `text` names a file rather than a registered model.
+    public static func looksLikePath(_ text: String) -> Bool {
+        text.hasSuffix(".safetensors") || text.contains("/")
+    }
+
     /// The model named `nameOrPath` (a registered name or a path to a weights file), or the default.
     public func resolve(_ nameOrPath: String?) throws -> ModelEntry {
         let wanted = nameOrPath ?? Self.defaultName
         if let found = entries.first(where: { $0.card.name == wanted }) { return found }
-        if wanted.hasSuffix(".safetensors") || wanted.contains("/") {
+        if Self.looksLikePath(wanted) {
             guard FileManager.default.fileExists(atPath: wanted) else {
-                throw ModelError("\(wanted): no such weights file")
+                throw ModelError("\(wanted): no such weights file", kind: .notFound)
             }
             return try Self.entry(forWeights: URL(fileURLWithPath: wanted))
         }
         throw ModelError(
-            "unknown model '\(wanted)' (known: \(entries.map(\.card.name).joined(separator: ", ")); "
-                + "or give a path to a .safetensors file)")
+            "unknown model '\(wanted)' (known: \(knownNames); or give a path to a .safetensors file)", kind: .notFound)
     }
+
+    /// The registered names, for messages.
+    public var knownNames: String { entries.map(\.card.name).joined(separator: ", ") }
 }

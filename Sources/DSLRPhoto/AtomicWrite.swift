@@ -16,7 +16,8 @@ public func writePhoto(_ photo: Photo, to path: String, options: EncodeOptions =
     guard let format = PhotoFormat(fileExtension: fileExtension) else {
         throw PhotoError(
             path: path,
-            problem: "unknown photo extension \"\(fileExtension)\" (use jpg, jpeg, png, tif, tiff, webp, heic or heif)")
+            problem: "unknown photo extension \"\(fileExtension)\" (use jpg, jpeg, png, tif, tiff, webp, heic or heif)",
+            kind: .badArgument)
     }
     let bytes = try encode(photo, format: format, options: options, context: VipsContext(path: path))
     try writeAtomically(bytes, to: path)
@@ -30,17 +31,17 @@ func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let temporary = "\(folder)/.\(target.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard descriptor >= 0 else {
-        throw PhotoError(path: path, problem: "cannot create a temporary file in \(folder): \(errorText(errno))")
+        throw PhotoError(path: path, problem: "cannot create a temporary file in \(folder): \(errorText(errno))", kind: .internal)
     }
     var done = false
     defer { if !done { unlink(temporary) } }
     do {
         defer { close(descriptor) }
         try writeAll(bytes, to: descriptor, path: path)
-        guard fsync(descriptor) == 0 else { throw PhotoError(path: path, problem: "fsync failed: \(errorText(errno))") }
+        guard fsync(descriptor) == 0 else { throw PhotoError(path: path, problem: "fsync failed: \(errorText(errno))", kind: .internal) }
     }
     guard rename(temporary, path) == 0 else {
-        throw PhotoError(path: path, problem: "cannot move the temporary file into place: \(errorText(errno))")
+        throw PhotoError(path: path, problem: "cannot move the temporary file into place: \(errorText(errno))", kind: .internal)
     }
     done = true
     let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -58,7 +59,7 @@ private func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) thro
             let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw PhotoError(path: path, problem: "write failed: \(errorText(errno))")
+                throw PhotoError(path: path, problem: "write failed: \(errorText(errno))", kind: .internal)
             }
             offset += written
         }

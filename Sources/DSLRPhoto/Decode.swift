@@ -37,7 +37,7 @@ public func decodePhoto(_ bytes: [UInt8], name: String, options: DecodeOptions =
 func openFile(_ path: String, context: VipsContext) throws -> VipsImageRef {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-        throw PhotoError(path: path, problem: "no such file")
+        throw PhotoError(path: path, problem: "no such file", kind: .notFound)
     }
     guard !isFolder.boolValue else { throw PhotoError(path: path, problem: "is a folder, not a photo") }
     try context.start()
@@ -53,7 +53,7 @@ private func open(
     guard vips_foreign_find_load_source(source) != nil else {
         vips_error_clear()
         if let fileExtension, PhotoFormat(fileExtension: fileExtension) == .heic, !vipsHasOperation("heifload_source") {
-            throw PhotoError(path: context.path, problem: heicUnsupported)
+            throw PhotoError(path: context.path, problem: heicUnsupported, kind: .unsupported)
         }
         throw PhotoError(path: context.path, problem: "not a photo (libvips recognises no image format in it)")
     }
@@ -71,7 +71,8 @@ private func decode(_ opened: VipsImageRef, context: VipsContext, options: Decod
         throw PhotoError(
             path: context.path,
             problem: "\(opened.width)x\(opened.height) pixels (\(megapixels(pixelCount))) exceed the limit of "
-                + "\(megapixels(options.maxPixels)) (DecodeOptions.maxPixels); not decoded")
+                + "\(megapixels(options.maxPixels)) (DecodeOptions.maxPixels); not decoded",
+            kind: .tooLarge)
     }
     let metadata = PhotoMetadata(reading: opened)
     var image = opened

@@ -17,10 +17,10 @@ func encode(_ photo: Photo, format: PhotoFormat, options: EncodeOptions, context
     guard shape.count == 3, shape[0] == 3, shape[1] > 0, shape[2] > 0, photo.pixels.dtype.isFloatingPoint else {
         throw PhotoError(
             path: context.path,
-            problem: "pixels must be a float tensor [3, H, W], got \(photo.pixels.dtype) \(shape)")
+            problem: "pixels must be a float tensor [3, H, W], got \(photo.pixels.dtype) \(shape)", kind: .badArgument)
     }
     if format == .heic, !vipsHasOperation("heifsave_buffer") {
-        throw PhotoError(path: context.path, problem: heicUnsupported)
+        throw PhotoError(path: context.path, problem: heicUnsupported, kind: .unsupported)
     }
     try context.start()
     let samples = try interleavedSamples(
@@ -47,19 +47,19 @@ func encode(_ photo: Photo, format: PhotoFormat, options: EncodeOptions, context
 /// 8 or 16, checked against what the format holds and the options' ranges.
 private func outputBitDepth(_ photo: Photo, format: PhotoFormat, options: EncodeOptions, path: String) throws -> Int {
     guard (1...100).contains(options.quality) else {
-        throw PhotoError(path: path, problem: "quality \(options.quality) is outside 1...100")
+        throw PhotoError(path: path, problem: "quality \(options.quality) is outside 1...100", kind: .badArgument)
     }
     guard (0...9).contains(options.pngCompression) else {
-        throw PhotoError(path: path, problem: "PNG compression \(options.pngCompression) is outside 0...9")
+        throw PhotoError(path: path, problem: "PNG compression \(options.pngCompression) is outside 0...9", kind: .badArgument)
     }
     guard let requested = options.bitDepth else {
         return photo.bitDepth == 16 && format.holdsSixteenBits ? 16 : 8
     }
     guard requested == 8 || requested == 16 else {
-        throw PhotoError(path: path, problem: "bit depth \(requested) is not 8 or 16")
+        throw PhotoError(path: path, problem: "bit depth \(requested) is not 8 or 16", kind: .badArgument)
     }
     guard requested == 8 || format.holdsSixteenBits else {
-        throw PhotoError(path: path, problem: "\(format.rawValue.uppercased()) holds only 8-bit samples, 16 were asked for")
+        throw PhotoError(path: path, problem: "\(format.rawValue.uppercased()) holds only 8-bit samples, 16 were asked for", kind: .badArgument)
     }
     return requested
 }

@@ -98,9 +98,16 @@ public struct EncodeOptions: Sendable {
 }
 
 /// A photo that could not be read or written: names the file and the problem in one line.
-public struct PhotoError: Error, Sendable, CustomStringConvertible, Equatable {
+///
+/// Most failures are the file's (`badInput`: corrupt, truncated, not a photo); the others
+/// say so: a missing file, the pixel limit, a format this libvips lacks, a bad encode
+/// option, a failed write.
+public struct PhotoError: KindedError, Sendable, CustomStringConvertible, Equatable {
     public var path: String
     public var problem: String
-    public init(path: String, problem: String) { self.path = path; self.problem = problem }
+    public var kind: ErrorKind
+    public init(path: String, problem: String, kind: ErrorKind = .badInput) {
+        self.path = path; self.problem = problem; self.kind = kind
+    }
     public var description: String { "\(path): \(problem)" }
 }

@@ -34,7 +34,8 @@ struct VipsContext {
     /// Starts libvips (once per process) or throws why it could not.
     func start() throws {
         guard cv_start() == 0 else {
-            throw PhotoError(path: path, problem: "libvips could not start: \(oneLine(String(cString: cv_start_error())))")
+            throw PhotoError(path: path, problem: "libvips could not start: \(oneLine(String(cString: cv_start_error())))",
+                             kind: .internal)
         }
     }
 

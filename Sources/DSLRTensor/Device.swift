@@ -13,7 +13,7 @@ public enum Device: Sendable, Hashable, CustomStringConvertible {
         } else if lower.hasPrefix("cuda:"), let index = Int(lower.dropFirst(5)), index >= 0 {
             self = .cuda(index)
         } else {
-            throw TorchError("unknown device '\(text)' (expected cpu, cuda or cuda:N)")
+            throw TorchError("unknown device '\(text)' (expected cpu, cuda or cuda:N)", kind: .badArgument)
         }
     }
 

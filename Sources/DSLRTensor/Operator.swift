@@ -66,8 +66,16 @@ public enum OpResult {
 }
 
 extension Operator {
-    /// Calls the operator and returns every result, flattened.
+    /// Calls the operator and returns every result, flattened. A tensor result with a
+    /// dtype DSLRKit does not model (e.g. complex) is an error naming the operator.
     public func callAll(_ args: [OpArg]) throws -> [OpResult] {
+        let results = try callUnchecked(args)
+        for case .tensor(let tensor?) in results { _ = try tensor.checkedSupported(name) }
+        return results
+    }
+
+    /// `callAll` without the dtype check (tests make unsupported tensors with it).
+    func callUnchecked(_ args: [OpArg]) throws -> [OpResult] {
         let op: OpaquePointer
         switch resolved {
         case .success(let handle): op = handle.raw

@@ -70,42 +70,32 @@ public final class Tensor: @unchecked Sendable {
         self.init(owning: raw)
     }
 
-    /// Sizes of each dimension.
-    public var shape: [Int] {
-        var rank: Int64 = 0
-        precondition(ct_describe(handle, nil, &rank, nil, 0) == 0, String(cString: ct_last_error()))
-        var sizes = [Int64](repeating: 0, count: Int(rank))
-        precondition(ct_describe(handle, nil, &rank, &sizes, rank) == 0, String(cString: ct_last_error()))
-        return sizes.map(Int.init)
-    }
+    // The accessors below never stop the process. Tensors with a dtype DSLRKit does not
+    // model are refused where operators return them, and libtorch cannot fail to describe
+    // a handle DSLRKit made; should either happen anyway, they answer with the fallback
+    // named in their comment and `metadata()` throws the reason.
 
-    /// Number of dimensions.
+    /// Sizes of each dimension ([] if libtorch cannot describe the handle).
+    public var shape: [Int] { (try? checkedShape()) ?? [] }
+
+    /// Number of dimensions (0 if libtorch cannot describe the handle).
     public var rank: Int {
         var rank: Int64 = 0
-        precondition(ct_describe(handle, nil, &rank, nil, 0) == 0, String(cString: ct_last_error()))
-        return Int(rank)
+        return ct_describe(handle, nil, &rank, nil, 0) == 0 ? Int(rank) : 0
     }
 
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
 
-    public var dtype: DType {
-        var code: Int32 = 0
-        precondition(ct_describe(handle, &code, nil, nil, 0) == 0, String(cString: ct_last_error()))
-        guard let dtype = DType(rawValue: code) else { preconditionFailure("unsupported libtorch dtype code \(code)") }
-        return dtype
-    }
+    /// The element type (float32 for a dtype DSLRKit does not support).
+    public var dtype: DType { (try? checkedDType()) ?? .float32 }
 
-    public var device: Device {
-        var type: Int32 = 0
-        var index: Int32 = 0
-        precondition(ct_device(handle, &type, &index) == 0, String(cString: ct_last_error()))
-        return type == 1 ? .cuda(Int(Swift.max(index, 0))) : .cpu
-    }
+    /// Where the storage lives (cpu for a device DSLRKit does not support).
+    public var device: Device { (try? checkedDevice()) ?? .cpu }
 
     /// The elements in row-major order, converted to `T`'s dtype if it differs.
     public func toArray<T: TensorElement>(_ type: T.Type = T.self) throws -> [T] {
-        let source = dtype == T.dtype ? self : try to(T.dtype)
+        let source = try checkedDType() == T.dtype ? self : try to(T.dtype)
         let n = source.count
         var result = [T]()
         result.reserveCapacity(n)
@@ -118,7 +108,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// The raw bytes of the elements (row-major, this tensor's dtype, little-endian).
     public func bytes() throws -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: count * dtype.byteSize)
+        var result = [UInt8](repeating: 0, count: count * (try checkedDType()).byteSize)
         try result.withUnsafeMutableBytes { buffer in
             try check(ct_copy_bytes(handle, buffer.baseAddress, buffer.count), "reading a tensor")
         }
@@ -134,6 +124,11 @@ public final class Tensor: @unchecked Sendable {
 
 extension Tensor: CustomStringConvertible {
     public var description: String {
-        "Tensor(shape: \(shape), dtype: \(dtype), device: \(device))"
+        do {
+            let metadata = try metadata()
+            return "Tensor(shape: \(metadata.shape), dtype: \(metadata.dtype), device: \(metadata.device))"
+        } catch {
+            return "Tensor(\(error))"
+        }
     }
 }

@@ -2,11 +2,16 @@ import CTorch
 
 /// A failure reported by libtorch (or by DSLRKit's checks before calling it), carrying
 /// libtorch's own message, e.g. a shape mismatch.
-public struct TorchError: Error, Sendable, CustomStringConvertible, Equatable {
+///
+/// Its kind is `internal` unless the thrower knows better (an unparsable device name is
+/// `badArgument`): a failing libtorch call is DSLRKit's problem, not its caller's.
+public struct TorchError: KindedError, Sendable, CustomStringConvertible, Equatable {
     public let message: String
+    public let kind: ErrorKind
 
-    public init(_ message: String) {
+    public init(_ message: String, kind: ErrorKind = .internal) {
         self.message = message
+        self.kind = kind
     }
 
     public var description: String { message }

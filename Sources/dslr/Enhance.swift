@@ -57,81 +57,44 @@ struct Enhance: ParsableCommand {
 
     func run() throws {
         let device = try inference.resolvedDevice()
-        let entry = try ModelRegistry.standard().resolve(model)
-        let loaded = try LoadedModel.load(entry, device: device, precision: inference.resolvedPrecision)
+        let engine = EnhanceEngine(configuration: EnhanceEngine.Configuration(workers: self.jobs))
+        let loaded = try engine.model(model, device: device, precision: inference.resolvedPrecision)
         let jobs = try planEnhanceJobs(inputs: inputs, output: output, format: format.flatMap { PhotoFormat(rawValue: $0.lowercased()) })
         guard !jobs.isEmpty else { throw ValidationError("no photos found in \(inputs.joined(separator: ", "))") }
-
-        let tiling = inference.tiling
-        let decode = DecodeOptions(maxPixels: Int(maxMegapixels * 1_000_000))
-        let encode = EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata)
-        let workers = min(self.jobs, jobs.count)
-        if workers > 1 && device == .cpu {
-            // Photos in parallel share the cores instead of each asking for all of them.
-            Torch.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / workers))
-        }
+        let options = EnhanceOptions(
+            tiling: inference.tiling, decode: DecodeOptions(maxPixels: Int(maxMegapixels * 1_000_000)),
+            encode: EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata))
 
         let progress = ProgressReporter(total: jobs.count, unit: "photos")
         FileHandle.standardError.write(Data(
-            "enhancing \(jobs.count) photo\(jobs.count == 1 ? "" : "s") with \(entry.card.name) on \(device) (\(inference.precision))\n".utf8))
-        let failures = LockedList<String>()
-        let done = LockedList<Int>()
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = next.take(below: jobs.count) {
-                let job = jobs[i]
-                let name = (job.input as NSString).lastPathComponent
-                let start = Date()
-                do {
-                    let size = try enhanceFile(job, model: loaded, tiling: tiling, decode: decode, encode: encode) { done, total in
-                        progress.step("\(name) tile \(min(done + 1, total))/\(total)")
-                    }
-                    done.add(i)
-                    let seconds = Date().timeIntervalSince(start)
-                    let megapixels = Double(size.width * size.height) / 1e6
-                    progress.finish(String(
-                        format: "%@ -> %@ (%dx%d, %.1f MP, %.1f s, %.2f MP/s)", job.input, job.output,
-                        size.width, size.height, megapixels, seconds, megapixels / max(seconds, 1e-9)), work: megapixels)
-                } catch {
-                    failures.add(job.input)
-                    progress.finish("error: \(oneLine(error, file: job.input))")
-                }
+            "enhancing \(jobs.count) photo\(jobs.count == 1 ? "" : "s") with \(loaded.entry.card.name) on \(device) (\(inference.precision))\n".utf8))
+        let results = engine.enhanceFiles(jobs, model: loaded, options: options, progress: { index, done, total in
+            progress.step("\((jobs[index].input as NSString).lastPathComponent) tile \(min(done + 1, total))/\(total)")
+        }, finished: { index, result in
+            switch result {
+            case .success(let file):
+                progress.finish(String(
+                    format: "%@ -> %@ (%dx%d, %.1f MP, %.1f s, %.2f MP/s)", file.job.input, file.job.output,
+                    file.width, file.height, file.megapixels, file.seconds, file.megapixels / max(file.seconds, 1e-9)),
+                    work: file.megapixels)
+            case .failure(let error):
+                progress.finish("error: \(oneLine(error, file: jobs[index].input))")
             }
-        }
-        let failed = failures.items
+        })
+        let finished = results.compactMap { try? $0.get().job }
+        let failed = jobs.count - finished.count
         if let report {
-            let finished = done.items.sorted().map { jobs[$0] }
-            try writeBeforeAfterPage(finished, to: report, model: entry.card.name)
+            try writeBeforeAfterPage(finished, to: report, model: loaded.entry.card.name)
         }
-        let summary = String(format: "enhanced %d of %d photos in %@", jobs.count - failed.count, jobs.count,
+        let summary = String(format: "enhanced %d of %d photos in %@", finished.count, jobs.count,
                              formatDuration(progress.elapsed))
-        FileHandle.standardError.write(Data((summary + (failed.isEmpty ? "" : "; \(failed.count) failed") + "\n").utf8))
-        if !failed.isEmpty { throw ExitCode(1) }
+        FileHandle.standardError.write(Data((summary + (failed == 0 ? "" : "; \(failed) failed") + "\n").utf8))
+        if failed > 0 { throw ExitCode(1) }
     }
 }
 
 /// An error as one line that names `file` exactly once.
 func oneLine(_ error: any Error, file: String) -> String {
-    let text = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    let text = oneLine(error)
     return text.contains(file) ? text : "\(file): \(text)"
-}
-
-/// Hands out indices to worker threads.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func take(below limit: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
-    }
-}
-
-/// Items collected from worker threads (failed inputs, finished jobs).
-final class LockedList<Element>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var list: [Element] = []
-    func add(_ item: Element) { lock.lock(); list.append(item); lock.unlock() }
-    var items: [Element] { lock.lock(); defer { lock.unlock() }; return list }
 }

@@ -37,20 +37,23 @@ import Testing
     @Test func missingInputAndCollidingOutputsAreErrors() throws {
         let root = try scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        #expect(throws: ModelError("\(root)/nope.jpg: no such file or folder")) {
+        #expect(throws: ModelError("\(root)/nope.jpg: no such file or folder", kind: .notFound)) {
             try planEnhanceJobs(inputs: [root + "/nope.jpg"], output: root + "/o")
         }
-        #expect(throws: ModelError.self) {
+        let collision = #expect(throws: ModelError.self) {
             try planEnhanceJobs(inputs: [root + "/b.jpg", root + "/b.jpg"], output: root + "/o")
         }
+        #expect(collision?.kind == .badArgument)
     }
 
     @Test func registryResolvesClassicAndRejectsUnknown() throws {
         let registry = ModelRegistry.standard()
         #expect(try registry.resolve(nil).card.name == ModelRegistry.defaultName)
         #expect(try registry.resolve("classic").weights == nil)
-        #expect(throws: ModelError.self) { try registry.resolve("no-such-model") }
-        #expect(throws: ModelError("/nonexistent/m.safetensors: no such weights file")) {
+        let unknown = #expect(throws: ModelError.self) { try registry.resolve("no-such-model") }
+        #expect(unknown?.kind == .notFound)
+        #expect(unknown?.description.contains("known: classic, dslrkit-default") == true)
+        #expect(throws: ModelError("/nonexistent/m.safetensors: no such weights file", kind: .notFound)) {
             try registry.resolve("/nonexistent/m.safetensors")
         }
     }

@@ -15,11 +15,11 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
 }
 
 @Test func badInputsGiveOneLineErrorsNamingTheFile() throws {
-    let cases: [(path: String, mentions: String)] = [
-        (fixture("truncated.jpg"), "truncated"),
-        (fixture("not_a_photo.jpg"), "not a photo"),
-        ("/no/such/folder/photo.jpg", "no such file"),
-        (FileManager.default.temporaryDirectory.path, "is a folder"),
+    let cases: [(path: String, mentions: String, kind: ErrorKind)] = [
+        (fixture("truncated.jpg"), "truncated", .badInput),
+        (fixture("not_a_photo.jpg"), "not a photo", .badInput),
+        ("/no/such/folder/photo.jpg", "no such file", .notFound),
+        (FileManager.default.temporaryDirectory.path, "is a folder", .badInput),
     ]
     for item in cases {
         let error = try photoError { _ = try readPhoto(item.path) }
@@ -27,6 +27,7 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
         #expect(error.description.hasPrefix(item.path + ": "))
         #expect(error.description.lowercased().contains(item.mentions), "\(error)")
         #expect(!error.description.contains("\n"), "\(error)")
+        #expect(error.kind == item.kind, "\(error)")
     }
     // Truncated in other formats, from memory.
     for file in ["rgb16.png", "rgb16.tif", "lossless.webp"] {
@@ -49,6 +50,7 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
     #expect(huge.description.contains("30000x20000"))
     #expect(huge.description.contains("600.0 MP") && huge.description.contains("100.0 MP"))
     #expect(huge.description.contains("limit"))
+    #expect(huge.kind == .tooLarge)
     let small = try photoError { _ = try readPhoto(fixture("orient6.jpg"), options: DecodeOptions(maxPixels: 37 * 23 - 1)) }
     #expect(small.description.contains("limit"))
     #expect(try readPhoto(fixture("orient6.jpg"), options: DecodeOptions(maxPixels: 37 * 23)).width == 23)
@@ -65,6 +67,7 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
     ]
     for problem in problems {
         #expect(!problem.problem.isEmpty && !problem.description.contains("\n"), "\(problem)")
+        #expect(problem.kind == .badArgument, "\(problem)")
     }
 }
 

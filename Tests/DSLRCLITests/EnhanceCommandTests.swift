@@ -1,0 +1,106 @@
+import DSLRPhoto
+import Foundation
+import Testing
+
+@Suite(.serialized, .enabled(if: dslr != nil, "dslr is not built beside the tests"))
+struct EnhanceCommandTests {
+    @Test func missingInputIsOneLineNamingItWithExitCode1() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let missing = folder + "/nope.jpg"
+        let outcome = try runDSLR(["enhance", missing, "-o", folder + "/out"], in: folder)
+        #expect(outcome.status == 1)
+        #expect(outcome.errorLines == ["Error: \(missing): no such file or folder"], "\(outcome.stderr)")
+    }
+
+    @Test func unknownModelListsTheKnownOnes() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        let outcome = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/out", "--model", "no-such"], in: folder)
+        #expect(outcome.status == 1)
+        #expect(outcome.errorLines.count == 1, "\(outcome.stderr)")
+        let line = outcome.errorLines.first ?? ""
+        #expect(line.contains("unknown model 'no-such'") && line.contains("known: classic, dslrkit-default"), "\(line)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
+    }
+
+    @Test func missingWeightsFileIsNamed() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        let weights = folder + "/none.safetensors"
+        let outcome = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/out", "--model", weights], in: folder)
+        #expect(outcome.status == 1)
+        #expect(outcome.errorLines == ["Error: \(weights): no such weights file"], "\(outcome.stderr)")
+    }
+
+    @Test func zeroJobsIsAUsageError() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outcome = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/out", "--jobs", "0"], in: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.errorLines.first == "Error: --jobs must be at least 1", "\(outcome.stderr)")
+    }
+
+    /// The corrupt photo costs one line and exit code 1; the good ones are still written.
+    @Test func corruptPhotoIsReportedAndSkipped() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let input = folder + "/in"
+        try FileManager.default.createDirectory(atPath: input + "/sub", withIntermediateDirectories: true)
+        try writeSmallPhoto(input + "/a.png")
+        try writeSmallPhoto(input + "/sub/b.jpg", width: 20, height: 30)
+        let corrupt = input + "/c.jpg"
+        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3]).write(to: URL(fileURLWithPath: corrupt))
+        let out = folder + "/out"
+        let outcome = try runDSLR(["enhance", input, "-o", out, "--model", "classic", "--jobs", "2"], in: folder)
+        #expect(outcome.status == 1)
+        let errors = outcome.errorLines.filter { $0.hasPrefix("error: ") }
+        #expect(errors.count == 1 && errors.first?.hasPrefix("error: \(corrupt): ") == true, "\(outcome.stderr)")
+        #expect(outcome.errorLines.last?.hasPrefix("enhanced 2 of 3 photos in ") == true)
+        #expect(outcome.errorLines.last?.hasSuffix("; 1 failed") == true, "\(outcome.stderr)")
+        #expect(try photoInfo(out + "/a.png").width == 24)
+        #expect(try photoInfo(out + "/sub/b.jpg").height == 30)
+        #expect(!FileManager.default.fileExists(atPath: out + "/c.jpg"))
+    }
+
+    @Test func goodPhotosExitWith0() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        let outcome = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/b.png", "--model", "classic"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.errorLines.first == "enhancing 1 photo with classic on cpu (fp32)")
+        #expect(outcome.errorLines.contains { $0.hasPrefix("\(folder)/a.png -> \(folder)/b.png (24x16, ") })
+        #expect(try photoInfo(folder + "/b.png").width == 24)
+    }
+}
+
+@Suite(.enabled(if: dslr != nil, "dslr is not built beside the tests"))
+struct CommandLineTests {
+    @Test func modelsListsTheBuiltInModels() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outcome = try runDSLR(["models"], in: folder)
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("classic  [classic, built-in]"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("dslrkit-default (default)"))
+    }
+
+    @Test func unknownSubcommandIsAUsageError() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outcome = try runDSLR(["frobnicate"], in: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.errorLines.first == "Error: Unexpected argument 'frobnicate'", "\(outcome.stderr)")
+    }
+
+    @Test func helpExitsWith0() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outcome = try runDSLR(["enhance", "--help"], in: folder)
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.hasPrefix("OVERVIEW: Enhance photos"))
+    }
+}
