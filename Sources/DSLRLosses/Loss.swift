@@ -60,10 +60,11 @@ public struct LossContext {
 }
 
 /// A configuration or context error of a loss, with a one-line message.
-public struct LossError: Error, CustomStringConvertible, Equatable {
+public struct LossError: KindedError, CustomStringConvertible, Equatable {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+    public var kind: ErrorKind { .badArgument }
 }
 
 /// One named, weighted training loss.

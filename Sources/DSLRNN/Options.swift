@@ -1,3 +1,4 @@
+import DSLRTensor
 import Foundation
 
 // Options of a named, configurable unit (an architecture, a loss): each unit declares its
@@ -63,9 +64,10 @@ public struct OptionDeclaration: Sendable {
 }
 
 /// An error in a unit's configuration; the message names the unit and the option.
-public struct OptionError: Error, CustomStringConvertible, Equatable {
+public struct OptionError: KindedError, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { .badArgument }
 }
 
 /// A configuration resolved against its declaration: every declared option has a value

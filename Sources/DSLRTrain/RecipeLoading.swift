@@ -1,11 +1,14 @@
+import DSLRTensor
 import Foundation
 import Yams
 
 /// A recipe that cannot be used, with a one-line message naming the file and the key.
-public struct RecipeError: Error, CustomStringConvertible, Equatable {
+public struct RecipeError: KindedError, CustomStringConvertible, Equatable {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+    /// A recipe, run folder or checkpoint that does not fit is the caller's to fix.
+    public var kind: ErrorKind { .badArgument }
 }
 
 struct AnyKey: CodingKey {

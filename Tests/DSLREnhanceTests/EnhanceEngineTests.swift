@@ -1,3 +1,4 @@
+import DSLRModels
 import DSLRPhoto
 import DSLRTensor
 import Foundation
