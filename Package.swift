@@ -116,10 +116,12 @@ let package = Package(
                 "DSLRDistributed", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+        // The executable's allocator: Debian's jemalloc (libjemalloc-dev), keeping freed pages.
+        .target(name: "CAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         .executableTarget(
             name: "dslr",
             dependencies: [
-                "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
+                "CAllocator", "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
                 "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval", "DSLRDistributed", "DSLRTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

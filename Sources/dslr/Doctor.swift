@@ -1,6 +1,14 @@
 import ArgumentParser
+import CAllocator
 import DSLRTensor
 import Foundation
+
+/// Which malloc serves this process and whether it keeps freed pages (see Sources/CAllocator).
+func allocatorDescription() -> String {
+    guard dslr_allocator_is_jemalloc() != 0 else { return "glibc malloc" }
+    let decay = dslr_allocator_dirty_decay_ms()
+    return decay == -1 ? "jemalloc, freed pages kept for reuse" : "jemalloc, dirty pages decay after \(decay) ms"
+}
 
 /// Reports the engine a run would use, so a user can see why it is fast or slow.
 struct Doctor: ParsableCommand {
@@ -33,6 +41,7 @@ struct Doctor: ParsableCommand {
             ("AVX-512", cpu.hasAVX512 ? "yes" : "no"),
             ("AMX", cpu.hasAMX ? "yes (bf16/int8 matrix tiles)" : "no"),
             ("ATen kernels", Torch.cpuCapability),
+            ("allocator", allocatorDescription()),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (key, value) in rows {
