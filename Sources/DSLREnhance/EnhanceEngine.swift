@@ -104,14 +104,14 @@ public final class EnhanceEngine: Sendable {
         progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Photo {
         shareThreads(among: configuration.workers, device: model.device)
-        return try pool.run { try Self.enhanceHere(photo: photo, model: model, tiling: options.tiling, progress: progress) }
+        return try pool.run { try Self.enhanceHere(photo: photo, model: model, tiling: options.tiling, strength: options.strength, progress: progress) }
     }
 
     /// Enhances `photo` on a worker without blocking the calling task's thread. At most
     /// `workers` run at once; beyond `queueLimit` waiting requests it throws `busy`.
     public func enhance(photo: Photo, model: LoadedModel, options: EnhanceOptions = EnhanceOptions()) async throws -> Photo {
         shareThreads(among: configuration.workers, device: model.device)
-        return try await pool.submit { try Self.enhanceHere(photo: photo, model: model, tiling: options.tiling) }
+        return try await pool.submit { try Self.enhanceHere(photo: photo, model: model, tiling: options.tiling, strength: options.strength) }
     }
 
     /// Enhances `photo` with the model named `name` (nil: the default), loading it on a
@@ -125,7 +125,7 @@ public final class EnhanceEngine: Sendable {
         shareThreads(among: configuration.workers, device: device)
         return try await pool.submit { [self] in
             let loaded = try model(for: entry, device: device, precision: precision)
-            return try Self.enhanceHere(photo: photo, model: loaded, tiling: options.tiling)
+            return try Self.enhanceHere(photo: photo, model: loaded, tiling: options.tiling, strength: options.strength)
         }
     }
 

@@ -6,9 +6,11 @@ public struct EnhanceOptions: Sendable {
     public var tiling: TilingOptions
     public var decode: DecodeOptions
     public var encode: EncodeOptions
+    /// 0 keeps the input, 1 is the model's result (the default); between, a linear blend.
+    public var strength: Double
     public init(tiling: TilingOptions = TilingOptions(), decode: DecodeOptions = DecodeOptions(),
-                encode: EncodeOptions = EncodeOptions()) {
-        self.tiling = tiling; self.decode = decode; self.encode = encode
+                encode: EncodeOptions = EncodeOptions(), strength: Double = 1) {
+        self.tiling = tiling; self.decode = decode; self.encode = encode; self.strength = strength
     }
 }
 

@@ -46,10 +46,18 @@ struct Enhance: ParsableCommand {
     @Option(help: "Write an HTML page showing each photo before and after.")
     var report: String?
 
+    @Option(help: "How much of the model's change to apply: 0 keeps the photo, 1 is the model (default).")
+    var strength: Double = 1
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
         guard (0...9).contains(pngCompression) else { throw ValidationError("--png-compression must be in 0...9") }
+        guard strength.isFinite, (0...1).contains(strength) else { throw ValidationError("--strength must be between 0 and 1") }
+        // Larger than any camera makes; the product in pixels must fit an integer.
+        guard maxMegapixels.isFinite, maxMegapixels > 0, maxMegapixels <= 10_000 else {
+            throw ValidationError("--max-megapixels must be a number above 0 and at most 10000")
+        }
         if let format, PhotoFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format must be one of \(PhotoFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -63,7 +71,8 @@ struct Enhance: ParsableCommand {
         guard !jobs.isEmpty else { throw ValidationError("no photos found in \(inputs.joined(separator: ", "))") }
         let options = EnhanceOptions(
             tiling: inference.tiling, decode: DecodeOptions(maxPixels: Int(maxMegapixels * 1_000_000)),
-            encode: EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata))
+            encode: EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata),
+            strength: strength)
 
         let progress = ProgressReporter(total: jobs.count, unit: "photos")
         FileHandle.standardError.write(Data(

@@ -43,6 +43,21 @@ struct EnhanceCommandTests {
         #expect(outcome.errorLines.first == "Error: --jobs must be at least 1", "\(outcome.stderr)")
     }
 
+    /// Limits that are not numbers a photo could have are usage errors, not traps.
+    @Test func nonFiniteLimitsAndStrengthAreUsageErrors() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        for value in ["nan", "inf", "1e308", "0"] {
+            let outcome = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/out", "--max-megapixels", value], in: folder)
+            #expect(outcome.status == 2, "--max-megapixels \(value): \(outcome.stderr)")
+            #expect(outcome.errorLines.first == "Error: --max-megapixels must be a number above 0 and at most 10000", "\(outcome.stderr)")
+        }
+        let outcome = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/out", "--strength", "2"], in: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.errorLines.first == "Error: --strength must be between 0 and 1", "\(outcome.stderr)")
+    }
+
     /// The corrupt photo costs one line and exit code 1; the good ones are still written.
     @Test func corruptPhotoIsReportedAndSkipped() throws {
         let folder = try scratchFolder()

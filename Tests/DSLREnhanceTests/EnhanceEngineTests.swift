@@ -80,6 +80,22 @@ private func enhanceBlocking(_ engine: EnhanceEngine, _ photo: Photo, _ model: L
         #expect(try (out.pixels - photo.pixels).abs().max().item() > 0.05)
     }
 
+    /// Strength 0 is the input exactly, 1 the model, and 0.25 a quarter of the way.
+    @Test func strengthBlendsInputAndModel() throws {
+        let model = try EnhanceFileTests().dpedModel()
+        Torch.manualSeed(5)
+        let photo = Photo(pixels: try Tensor.rand([3, 16, 24]))
+        let full = try EnhanceEngine.enhanceHere(photo: photo, model: model).pixels
+        let none = try EnhanceEngine.enhanceHere(photo: photo, model: model, strength: 0).pixels
+        let quarter = try EnhanceEngine.enhanceHere(photo: photo, model: model, strength: 0.25).pixels
+        #expect(try (none - photo.pixels).abs().max().item() == 0)
+        let expected = try photo.pixels + (full - photo.pixels) * 0.25
+        #expect(try (quarter - expected).abs().max().item() < 1e-6)
+        #expect(try (full - photo.pixels).abs().max().item() > 0.05)
+        let bad = #expect(throws: EngineError.self) { try EnhanceEngine.enhanceHere(photo: photo, model: model, strength: 1.5) }
+        #expect(bad?.kind == .badArgument)
+    }
+
     @Test func asyncGivesTheSamePixelsAsSync() async throws {
         let model = try EnhanceFileTests().dpedModel()
         Torch.manualSeed(6)
