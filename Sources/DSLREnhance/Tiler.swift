@@ -21,7 +21,8 @@ public struct TilingOptions: Sendable, Equatable {
 
 /// The tile side `runTiled` uses when none is given: 0 (whole photo) if the network's
 /// activations for the whole photo fit in `memoryLimit` beside the process and the photo's
-/// own buffers, else the largest square tile (with its halo) that fits, at least 64 pixels.
+/// own buffers, else the largest square tile (with its halo) that fits, at least 64 pixels;
+/// never above the network's preferred tile.
 public func automaticTile(
     height: Int, width: Int, network: any TileableNetwork, dtype: DType, halo: Int, memoryLimit: Int
 ) -> Int {
@@ -32,9 +33,13 @@ public func automaticTile(
     let budget = max(memoryLimit - fixed, 0)
     // Activations of an upscaling network grow towards its output's resolution.
     let perPixel = network.activationBytesPerPixel(dtype: dtype) * scale * scale
-    if perPixel * height * width <= budget { return 0 }
+    if perPixel * height * width <= budget {
+        // It fits whole; a network that runs faster in smaller tiles still gets them.
+        guard let preferred = network.preferredTile, max(height, width) > preferred else { return 0 }
+        return roundUp(preferred, to: multiple)
+    }
     let side = Int(Double(budget / perPixel).squareRoot()) - 2 * halo
-    return roundUp(max(64, side), to: multiple)
+    return roundUp(min(max(64, side), network.preferredTile ?? .max), to: multiple)
 }
 
 /// One tile: the core it owns and the larger window it reads (both in photo pixels).
@@ -150,6 +155,14 @@ public func runTiled(
     }
 
     return try withNoGrad {
+        // Networks that see the whole photo get its features once; every tile uses them.
+        let features = try network.photoContext(padded.to(device, dtype))
+        func run(_ t: Tile) throws -> Tensor {
+            let x = try input(t.window)
+            guard let features else { return try network.enhance(x, norms: norms) }
+            return try network.enhance(x, norms: norms, context: PhotoContext(
+                features: features, window: t.window, photoHeight: height, photoWidth: width))
+        }
         if let norms {
             for layer in 0..<network.normLayerCount {
                 norms.beginCollecting(layer: layer)
@@ -158,7 +171,7 @@ public func runTiled(
                         top: t.core.top - t.window.top, left: t.core.left - t.window.left,
                         height: t.core.height, width: t.core.width)
                     do {
-                        _ = try network.enhance(try input(t.window), norms: norms)
+                        _ = try run(t)
                         throw TorchError("the network never reached its normalisation layer \(layer)")
                     } catch is StatisticsCollected {}
                     done += 1
@@ -171,7 +184,7 @@ public func runTiled(
 
         let output = try Tensor.zeros([1, network.outputChannels, height * scale, width * scale])
         for t in tiles {
-            let y = try network.enhance(try input(t.window), norms: norms).to(.cpu, .float32)
+            let y = try run(t).to(.cpu, .float32)
             guard y.shape == [1, network.outputChannels, t.window.height * scale, t.window.width * scale] else {
                 throw TorchError("the network gave \(y.shape) for a \(t.window.height)×\(t.window.width) tile, its contract promises [1, \(network.outputChannels), \(t.window.height * scale), \(t.window.width * scale)]")
             }

@@ -51,8 +51,11 @@ public struct TilingProfile: Sendable, Equatable {
     public var normLayerCount: Int
     /// Channels of the widest activation, for estimating memory per pixel.
     public var widestActivation: Int
-    public init(receptiveRadius: Int, normLayerCount: Int = 0, widestActivation: Int = 64) {
+    /// The fastest tile side, when smaller than memory allows (see `TileableNetwork`).
+    public var preferredTile: Int?
+    public init(receptiveRadius: Int, normLayerCount: Int = 0, widestActivation: Int = 64, preferredTile: Int? = nil) {
         self.receptiveRadius = receptiveRadius; self.normLayerCount = normLayerCount; self.widestActivation = widestActivation
+        self.preferredTile = preferredTile
     }
 }
 
@@ -70,10 +73,15 @@ public struct BuiltNetwork: @unchecked Sendable {
     public let tiling: TilingProfile?
     /// The forward pass with whole-photo norm statistics, for networks with norm layers.
     let normForward: ((Tensor, TiledNormState?) throws -> Tensor)?
+    /// Whole-photo features and the forward pass on a window with them, for networks that
+    /// see the whole photo.
+    let context: ((Tensor) throws -> Tensor)?
+    let contextForward: ((Tensor, PhotoContext) throws -> Tensor)?
 
     init(architecture: String, options: Options, contract: ArchitectureContract, body: NetworkBody) {
         self.architecture = architecture; self.options = options; self.contract = contract; self.module = body.module
         self.tiling = body.tiling; self.normForward = body.normForward; self.forward = body.forward
+        self.context = body.context; self.contextForward = body.contextForward
     }
 
     /// Runs the network on an input without a condition.
@@ -90,6 +98,7 @@ extension BuiltNetwork: TileableNetwork {
     public var receptiveRadius: Int { tiling?.receptiveRadius ?? 0 }
     public var normLayerCount: Int { tiling?.normLayerCount ?? 0 }
     public var widestActivation: Int { tiling?.widestActivation ?? 64 }
+    public var preferredTile: Int? { tiling?.preferredTile }
     public var sizeMultiple: Int { contract.sizeMultiple }
     public var outputScale: Int { contract.outputScale }
     public var inputChannels: Int { contract.inputChannels }
@@ -97,6 +106,13 @@ extension BuiltNetwork: TileableNetwork {
 
     public func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor {
         try (normForward.map { try $0(x, norms) } ?? forward(x, nil)).clamp(min: 0, max: 1)
+    }
+
+    public func photoContext(_ photo: Tensor) throws -> Tensor? { try context?(photo) }
+
+    public func enhance(_ x: Tensor, norms: TiledNormState?, context: PhotoContext) throws -> Tensor {
+        guard let contextForward else { return try enhance(x, norms: norms) }
+        return try contextForward(x, context).clamp(min: 0, max: 1)
     }
 
     public func move(to device: Device, dtype: DType?) throws {
@@ -109,13 +125,18 @@ public struct NetworkBody {
     public let module: any Module
     public let tiling: TilingProfile?
     public let normForward: ((Tensor, TiledNormState?) throws -> Tensor)?
+    public let context: ((Tensor) throws -> Tensor)?
+    public let contextForward: ((Tensor, PhotoContext) throws -> Tensor)?
     public let forward: (Tensor, Tensor?) throws -> Tensor
 
     /// `tiling` for enhancers (nil for discriminators); `normForward` for networks whose norm
-    /// layers take whole-photo statistics when tiled.
+    /// layers take whole-photo statistics when tiled; `context` and `contextForward` for
+    /// networks that compute features of the whole photo once and apply them to each tile.
     public init(module: any Module, tiling: TilingProfile?, normForward: ((Tensor, TiledNormState?) throws -> Tensor)? = nil,
+                context: ((Tensor) throws -> Tensor)? = nil, contextForward: ((Tensor, PhotoContext) throws -> Tensor)? = nil,
                 forward: @escaping (Tensor, Tensor?) throws -> Tensor) {
         self.module = module; self.tiling = tiling; self.normForward = normForward; self.forward = forward
+        self.context = context; self.contextForward = contextForward
     }
 }
 

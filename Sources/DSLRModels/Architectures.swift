@@ -8,6 +8,7 @@ public enum Architectures {
     public static let all: [Architecture] = [
         DPEDGenerator.architecture,
         CompactNet.architecture,
+        GlobalNet.architecture,
         DPEDDiscriminator.architecture,
         PatchDiscriminator.architecture,
     ]

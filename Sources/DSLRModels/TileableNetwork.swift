@@ -19,18 +19,44 @@ public protocol TileableNetwork {
     var outputChannels: Int { get }
     /// Channels of the widest activation, for estimating memory per pixel.
     var widestActivation: Int { get }
+    /// The tile side that runs fastest (cache-sized work), when smaller than what memory
+    /// allows; nil: as large as memory allows.
+    var preferredTile: Int? { get }
     /// Runs the network; `norms` carries whole-photo statistics when running in tiles.
     func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor
+    /// Features of the whole photo that every tile needs (e.g. a bilateral grid computed
+    /// from a downscaled copy), computed once per photo; nil for networks that see only a
+    /// neighbourhood.
+    func photoContext(_ photo: Tensor) throws -> Tensor?
+    /// Runs the network on a window of a photo with that photo's context.
+    func enhance(_ x: Tensor, norms: TiledNormState?, context: PhotoContext) throws -> Tensor
     /// Moves the weights (inference only) to a device and dtype.
     func move(to device: Device, dtype: DType?) throws
 }
 
+/// A photo's context as one tile sees it: the whole photo's features and where the tile's
+/// window lies in the photo (the tiler's padded photo).
+public struct PhotoContext: @unchecked Sendable {
+    public var features: Tensor
+    public var window: PixelRect
+    public var photoHeight: Int
+    public var photoWidth: Int
+    public init(features: Tensor, window: PixelRect, photoHeight: Int, photoWidth: Int) {
+        self.features = features; self.window = window; self.photoHeight = photoHeight; self.photoWidth = photoWidth
+    }
+}
+
 extension TileableNetwork {
+    public func photoContext(_ photo: Tensor) throws -> Tensor? { nil }
+    public func enhance(_ x: Tensor, norms: TiledNormState?, context: PhotoContext) throws -> Tensor {
+        try enhance(x, norms: norms)
+    }
     public var sizeMultiple: Int { 1 }
     public var outputScale: Int { 1 }
     public var inputChannels: Int { 3 }
     public var outputChannels: Int { 3 }
     public var widestActivation: Int { 64 }
+    public var preferredTile: Int? { nil }
 
     /// Estimated bytes per pixel held during a forward pass without gradients: about four
     /// activations of the widest layer alive at once (measured 3.5 for DPED in PyTorch),

@@ -1,12 +1,68 @@
 import ArgumentParser
 import DSLREnhance
 import DSLRModels
+import DSLRNN
+import DSLRTensor
 import Foundation
 
 struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the models `dslr enhance --model` accepts, or write a model's card.",
-        subcommands: [ListModels.self, ModelCardCommand.self], defaultSubcommand: ListModels.self)
+        abstract: "List the models `dslr enhance --model` accepts, write a model's card, or start a network.",
+        subcommands: [ListModels.self, ModelCardCommand.self, InitModel.self, Architectures.self], defaultSubcommand: ListModels.self)
+}
+
+/// Lists the registered architectures with their options and defaults.
+struct Architectures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "architectures", abstract: "List the architectures, their contracts and options with defaults.")
+
+    func run() throws {
+        for architecture in DSLRModels.Architectures.all {
+            let contract = try architecture.contract()
+            let scale = contract.outputScale == 1 ? "" : ", x\(contract.outputScale)"
+            print("\(architecture.name)  [\(contract.role.rawValue), \(contract.inputChannels)-channel \(contract.inputEncoding.rawValue) in\(scale)]")
+            print("    \(architecture.summary)")
+            for option in architecture.options {
+                print("    --option \(option.name)=\(option.defaultValue)  \(option.help)")
+            }
+        }
+    }
+}
+
+/// Writes a freshly initialised network of any architecture (e.g. to benchmark it, or to
+/// start training from a file).
+struct InitModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Write an untrained network of an architecture (see `dslr models architectures`).")
+
+    @Argument(help: "Architecture name.")
+    var architecture: String
+
+    @Option(name: .shortAndLong, help: "The safetensors file to write.")
+    var output: String
+
+    @Option(name: .customLong("option"), help: "Architecture option key=value (repeatable).")
+    var options: [String] = []
+
+    @Option(help: "Seed of the initial weights.")
+    var seed: UInt64 = 0
+
+    func run() throws {
+        var given: [String: OptionValue] = [:]
+        for item in options {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--option \(item): expected key=value") }
+            given[parts[0]] = Double(parts[1]).map(OptionValue.number) ?? .text(parts[1])
+        }
+        Torch.manualSeed(seed)
+        let network = try DSLRModels.Architectures.named(architecture).build(given)
+        let card = ModelCard(name: URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent,
+                             architecture: network.architecture, summary: "untrained \(network.architecture) (seed \(seed))")
+        let json = String(decoding: try JSONEncoder().encode(card), as: UTF8.self)
+        try Checkpoint.save(network.module.stateDict(), metadata: network.metadata.merging([ModelCard.metadataKey: json]) { a, _ in a },
+                            to: URL(fileURLWithPath: output))
+        print("wrote \(output): untrained \(network.architecture), options \(network.options.json())")
+    }
 }
 
 struct ListModels: ParsableCommand {

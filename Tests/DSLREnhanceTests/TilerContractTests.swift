@@ -86,3 +86,35 @@ func wholeAndTiled(_ architecture: Architecture, seed: UInt64, tile: Int) throws
         }
     }
 }
+
+@Suite struct GlobalNetTilingTests {
+    /// Every tile slices the whole photo's grid at its own position, so tiles are exact.
+    @Test func tilesUseThePhotosGridAndEqualTheWholePhoto() throws {
+        Torch.manualSeed(21)
+        let net = try GlobalNet.architecture.build(["lowres": .number(64)])
+        let module = try #require(net.module as? GlobalNet)
+        try withNoGrad {
+            try module.fuse.weight.copy_(try Tensor.randn(module.fuse.weight.shape) * 0.05)
+            try module.detailOut.weight.copy_(try Tensor.randn(module.detailOut.weight.shape) * 0.05)
+        }
+        let photo = try Tensor.rand([1, 3, 53, 71])
+        let whole = try runTiled(photo, network: net, options: TilingOptions(tile: 0))
+        let direct = try withNoGrad { try module(photo) }.clamp(min: 0, max: 1)
+        #expect(try (whole - direct).abs().max().item() < 1e-6)
+        var tiles = 0
+        let tiled = try runTiled(photo, network: net, options: TilingOptions(tile: 20)) { _, total in tiles = total }
+        #expect(tiles == 3 * 4)
+        #expect(try (tiled - whole).abs().max().item() < 1e-5)
+        #expect(try (whole - photo).abs().max().item() > 1e-2)
+    }
+}
+
+@Suite struct PreferredTileTests {
+    @Test func aPreferredTileCapsTheAutomaticChoice() throws {
+        let net = try GlobalNet.architecture.build(["lowres": .number(64)])
+        #expect(net.preferredTile == 512)
+        #expect(automaticTile(height: 400, width: 500, network: net, dtype: .float32, halo: 2, memoryLimit: 2 << 30) == 0)
+        #expect(automaticTile(height: 3000, width: 4000, network: net, dtype: .float32, halo: 2, memoryLimit: 2 << 30) == 512)
+        #expect(automaticTile(height: 3000, width: 4000, network: net, dtype: .float32, halo: 2, memoryLimit: 600 << 20) < 512)
+    }
+}
