@@ -23,13 +23,16 @@ public struct SynthConfig: Sendable, Codable, Equatable {
     /// JPEG quality of the written patches and images.
     public var quality: Int
     public var degradation: DegradationConfig
+    /// When set, inputs come from random degradation chains (`degrade(_:chain:)`) instead of
+    /// the phone-camera model; patches are still placed with `degradation.seed`.
+    public var chain: DegradationChainConfig?
 
     public init(phone: String = "synthetic", patchSize: Int = 100, patchesPerPhoto: Int = 30, variants: Int = 1,
                 maxSide: Int? = 1280, testPercent: Double = 10, quality: Int = 95,
-                degradation: DegradationConfig = DegradationConfig()) {
+                degradation: DegradationConfig = DegradationConfig(), chain: DegradationChainConfig? = nil) {
         self.phone = phone; self.patchSize = patchSize; self.patchesPerPhoto = patchesPerPhoto
         self.variants = variants; self.maxSide = maxSide
-        self.testPercent = testPercent; self.quality = quality; self.degradation = degradation
+        self.testPercent = testPercent; self.quality = quality; self.degradation = degradation; self.chain = chain
     }
 }
 
@@ -84,7 +87,8 @@ public func synthesizeDPED(
         summary.photos += 1
         for variant in 0..<config.variants {
             let degradationIndex = sources.count * variant + index
-            let input = try degrade(target, parameters: config.degradation.parameters(index: degradationIndex))
+            let input = try config.chain.map { try degrade(target, chain: $0.chain(index: degradationIndex)) }
+                ?? degrade(target, parameters: config.degradation.parameters(index: degradationIndex))
             if heldOut[index] {
                 try writePhoto(Photo(pixels: input), to: layout.fullSizePath(summary.fullSizeTestImages), options: options)
                 summary.fullSizeTestImages += 1

@@ -45,6 +45,9 @@ struct DataSynth: ParsableCommand {
     var degradation: String?
     @Flag(help: "Skip the JPEG re-compression stage.") var noJpeg = false
     @Flag(help: "Skip the Bayer mosaic and demosaic stage.") var noMosaic = false
+    @Flag(help: "Degrade with random chains of several degradations in random order (exposure, casts, tone mapping, noise and its smear, sharpening halos, blur, resampling, JPEG twice) instead of the camera model; a share of photos is left as it is.")
+    var chain = false
+    @Option(help: "With --chain: share of photos left untouched.") var identityShare = 0.1
 
     func run() throws {
         var sources: [String]
@@ -68,7 +71,8 @@ struct DataSynth: ParsableCommand {
         if noMosaic { model.mosaic = false }
         let config = SynthConfig(
             phone: phone, patchSize: patchSize, patchesPerPhoto: patchesPerPhoto, variants: variants, maxSide: maxSide > 0 ? maxSide : nil,
-            testPercent: testPercent, quality: quality, degradation: model)
+            testPercent: testPercent, quality: quality, degradation: model,
+            chain: chain ? DegradationChainConfig(seed: seed, identityShare: identityShare) : nil)
         let progress = ProgressReporter(total: sources.count, unit: "photos")
         let summary = try synthesizeDPED(sources: sources, output: output, config: config,
                                          progress: progress.update, report: warn)
