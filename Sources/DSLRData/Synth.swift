@@ -87,7 +87,10 @@ public func synthesizeDPED(
         summary.photos += 1
         for variant in 0..<config.variants {
             let degradationIndex = sources.count * variant + index
-            let input = try config.chain.map { try degrade(target, chain: $0.chain(index: degradationIndex)) }
+            // Held-out photos are always degraded: an untouched test pair says nothing of the gain.
+            var chain = config.chain
+            if heldOut[index] { chain?.identityShare = 0 }
+            let input = try chain.map { try degrade(target, chain: $0.chain(index: degradationIndex)) }
                 ?? degrade(target, parameters: config.degradation.parameters(index: degradationIndex))
             if heldOut[index] {
                 try writePhoto(Photo(pixels: input), to: layout.fullSizePath(summary.fullSizeTestImages), options: options)

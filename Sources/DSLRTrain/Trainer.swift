@@ -255,12 +255,14 @@ public final class Trainer {
 
     func card() -> ModelCard {
         let architecture = generator.master.architecture
+        // JSON cannot hold ±∞ (the PSNR of identical images); such entries are left out.
+        func finite(_ d: [String: Double]) -> [String: Double] { d.filter { $0.value.isFinite } }
         return ModelCard(
             name: recipe.name, architecture: architecture,
             summary: "\(architecture) trained by dslr train (algorithm \(recipe.algorithmName)) with recipe '\(recipe.name)' for \(iteration) iterations",
             trainedOn: "\(recipe.dataset.layout): \(recipe.dataset.root)", recipe: recipe.name, command: command,
-            metrics: lastEvaluation?.metrics,
-            baselines: lastEvaluation.flatMap { $0.baselines.isEmpty ? nil : $0.baselines },
+            metrics: lastEvaluation.map { finite($0.metrics) },
+            baselines: lastEvaluation.flatMap { $0.baselines.isEmpty ? nil : $0.baselines.mapValues(finite) },
             evaluatedOn: lastEvaluation == nil ? nil : evaluator?.evaluatedOn)
     }
 }
