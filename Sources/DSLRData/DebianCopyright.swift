@@ -37,3 +37,29 @@ func parseDebianCopyright(_ text: String) -> [CopyrightStanza] {
 func copyrightStanza(for file: String, in stanzas: [CopyrightStanza]) -> CopyrightStanza? {
     stanzas.last { stanza in stanza.patterns.contains { fnmatch($0, file, 0) == 0 } }
 }
+
+/// The licence texts of a DEP-5 copyright file's stand-alone `License:` stanzas (and of
+/// `Files:` stanzas that carry one), by licence name: continuation lines lose their first
+/// space and a lone `.` is an empty line.
+func parseDebianLicenseTexts(_ text: String) -> [String: String] {
+    var texts: [String: String] = [:]
+    for block in text.components(separatedBy: "\n\n") {
+        var name: String?
+        var body: [String] = []
+        var inLicense = false
+        for line in block.split(separator: "\n", omittingEmptySubsequences: true) {
+            if line.first == " " || line.first == "\t" {
+                guard inLicense else { continue }
+                let content = line.dropFirst()
+                body.append(content.trimmingCharacters(in: .whitespaces) == "." ? "" : String(content))
+            } else {
+                inLicense = line.hasPrefix("License:")
+                if inLicense { name = line.dropFirst("License:".count).trimmingCharacters(in: .whitespaces) }
+            }
+        }
+        if let name, !name.isEmpty, !body.isEmpty, texts[name] == nil {
+            texts[name] = body.joined(separator: "\n") + "\n"
+        }
+    }
+    return texts
+}
