@@ -26,13 +26,18 @@ public struct SynthConfig: Sendable, Codable, Equatable {
     /// When set, inputs come from random degradation chains (`degrade(_:chain:)`) instead of
     /// the phone-camera model; patches are still placed with `degradation.seed`.
     public var chain: DegradationChainConfig?
+    /// Source photos held out by name instead of by `testPercent` (a `PhotoSource`'s
+    /// `heldOutPaths`, so that no training set ever sees them).
+    public var heldOut: [String]?
 
     public init(phone: String = "synthetic", patchSize: Int = 100, patchesPerPhoto: Int = 30, variants: Int = 1,
                 maxSide: Int? = 1280, testPercent: Double = 10, quality: Int = 95,
-                degradation: DegradationConfig = DegradationConfig(), chain: DegradationChainConfig? = nil) {
+                degradation: DegradationConfig = DegradationConfig(), chain: DegradationChainConfig? = nil,
+                heldOut: [String]? = nil) {
         self.phone = phone; self.patchSize = patchSize; self.patchesPerPhoto = patchesPerPhoto
         self.variants = variants; self.maxSide = maxSide
         self.testPercent = testPercent; self.quality = quality; self.degradation = degradation; self.chain = chain
+        self.heldOut = heldOut
     }
 }
 
@@ -64,7 +69,8 @@ public func synthesizeDPED(
     }
     let layout = DPEDWriter(root: URL(fileURLWithPath: output).appendingPathComponent(config.phone), phone: config.phone)
     try layout.createFolders()
-    var heldOut = sources.map { isHeldOut($0, fraction: config.testPercent / 100) }
+    let fixed = config.heldOut.map(Set.init)
+    var heldOut = sources.map { fixed?.contains($0) ?? isHeldOut($0, fraction: config.testPercent / 100) }
     if sources.count >= 2, config.testPercent > 0, !heldOut.contains(true) { heldOut[sources.count - 1] = true }
     var summary = SynthSummary()
     let options = EncodeOptions(quality: config.quality, keepMetadata: false)

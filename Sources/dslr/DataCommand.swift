@@ -29,7 +29,7 @@ struct DataSynth: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output dped folder.")
     var output: String
 
-    @Option(help: "Use the photos of a Debian package instead of a folder (debian-mate).")
+    @Option(help: "Use the photos of Debian packages instead of a folder: \(PhotoSource.all.map(\.name).joined(separator: ", ")).")
     var source: String?
 
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
@@ -39,7 +39,8 @@ struct DataSynth: ParsableCommand {
     @Option(help: "Independently degraded copies of each photo.") var variants = 1
     @Option(help: "Phone folder name.") var phone = "synthetic"
     @Option(help: "Shrink sources to this longer side first (0: keep).") var maxSide = 1280
-    @Option(help: "Percent of photos held out for testing.") var testPercent = 10.0
+    @Option(help: "Percent of photos held out for testing (a --source holds out its fixed list instead).")
+    var testPercent = 10.0
     @Option(help: "JPEG quality of the written files.") var quality = 95
     @Option(help: "JSON file with a DegradationConfig (ranges of every stage); --seed overrides its seed.")
     var degradation: String?
@@ -72,7 +73,8 @@ struct DataSynth: ParsableCommand {
         let config = SynthConfig(
             phone: phone, patchSize: patchSize, patchesPerPhoto: patchesPerPhoto, variants: variants, maxSide: maxSide > 0 ? maxSide : nil,
             testPercent: testPercent, quality: quality, degradation: model,
-            chain: chain ? DegradationChainConfig(seed: seed, identityShare: identityShare) : nil)
+            chain: chain ? DegradationChainConfig(seed: seed, identityShare: identityShare) : nil,
+            heldOut: photoSource.flatMap { $0.heldOutPaths.isEmpty ? nil : $0.heldOutPaths })
         let progress = ProgressReporter(total: sources.count, unit: "photos")
         let summary = try synthesizeDPED(sources: sources, output: output, config: config,
                                          progress: progress.update, report: warn)
