@@ -17,6 +17,11 @@ case "${1:-}" in
     --quick) [ -n "${2:-}" ] || { echo "usage: scripts/train-default.sh [--quick DIR]" >&2; exit 2; }; quick="$2" ;;
     *) echo "usage: scripts/train-default.sh [--quick DIR]" >&2; exit 2 ;;
 esac
+# The Debian packages whose photographs training uses (PhotoSource in
+# Sources/DSLRData/PhotoSources.swift); setup.sh installs them only here, so the build and
+# the tests never need them.
+TRAINING_PHOTO_PACKAGES=(mate-backgrounds plasma-workspace-wallpapers lxqt-themes lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)
+DSLRKIT_APT_PACKAGES="${TRAINING_PHOTO_PACKAGES[*]}" bash scripts/setup.sh
 source scripts/build-env.sh
 build_release_dslr
 
