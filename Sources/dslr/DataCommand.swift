@@ -107,7 +107,7 @@ struct DataPhotos: ParsableCommand {
     func run() throws {
         let photoSource = try PhotoSource.named(source)
         let installed = try installPhotos(from: photoSource, to: output, maxSide: maxSide, limit: count)
-        print("\(output): \(installed.count) photos from \(photoSource.package) (licences in LICENSE.md)")
+        print("\(output): \(installed.count) photos from \(photoSource.packages.joined(separator: ", ")) (licences in LICENSE.md)")
     }
 }
 

@@ -45,6 +45,17 @@ import Testing
         }
     }
 
+    @Test func synthHoldsOutAFixedListOfPhotosWhenGivenOne() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let photos = try sources(in: root)
+        let config = SynthConfig(phone: "tiny", patchSize: 24, patchesPerPhoto: 2, maxSide: nil, testPercent: 90,
+                                 degradation: DegradationConfig(seed: 5), heldOut: [photos[1], "/elsewhere/not-a-source.jpg"])
+        let summary = try synthesizeDPED(sources: photos, output: root.appendingPathComponent("a").path, config: config)
+        // Only photos[1] is held out, whatever testPercent says.
+        #expect(summary.photos == 3 && summary.trainingPatches == 4 && summary.testPatches == 2 && summary.fullSizeTestImages == 1)
+    }
+
     @Test func synthVariantsDegradeEachPhotoDifferentlyAndKeepTheFirstCopy() throws {
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
