@@ -56,6 +56,7 @@ public struct GlobalNet: Module {
         let identity: [Float] = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
         fuse = try Conv2d(c, Self.coefficients * bins, kernel: 1, weightInit: .constant(0), biasInit: .constant(0))
         fuse.bias = try Tensor(identity.flatMap { Array(repeating: $0, count: bins) }, shape: [Self.coefficients * bins])
+            .requiringGrad()
         guideIn = try Conv2d(3, guide, kernel: 1)
         guideOut = try Conv2d(guide, 1, kernel: 1)
         detailIn = try Conv2d(3, detail, kernel: 3, padding: .explicit(1, 1))
