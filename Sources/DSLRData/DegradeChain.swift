@@ -161,8 +161,7 @@ func apply(_ step: DegradationStep, to x: Tensor) throws -> Tensor {
 /// Gaussian of σ pixels) keeps 1 − strength of its contrast around its mean while the
 /// detail above it is kept, and each pixel's colour is scaled by the luminance change.
 public func localToneMap(_ x: Tensor, strength: Double, sigma: Double) throws -> Tensor {
-    let weights = try Tensor([Float(0.2126), 0.7152, 0.0722], shape: [1, 3, 1, 1]).to(x.device, x.dtype)
-    let luminance = try (x * weights).sum(dims: [1], keepDim: true).clamp(min: 1e-4)
+    let luminance = try linearLuminance(x).clamp(min: 1e-4)
     let logY = try luminance.log()
     let radius = Int(3 * sigma + 0.5)
     let s = radius < min(x.shape[2], x.shape[3]) ? sigma : Double(min(x.shape[2], x.shape[3]) - 1) / 3

@@ -24,11 +24,16 @@ public func whiteBalanceError(_ x: Tensor, gains: [Double]) throws -> Tensor {
     return try x * Tensor(gains.map(Float.init), shape: [1, gains.count, 1, 1]).to(x.device, x.dtype)
 }
 
+/// The luminance of linear-light RGB [N, 3, H, W] (Rec. 709 weights), [N, 1, H, W].
+func linearLuminance(_ x: Tensor) throws -> Tensor {
+    let weights = try Tensor([Float(0.2126), 0.7152, 0.0722], shape: [1, 3, 1, 1]).to(x.device, x.dtype)
+    return try (x * weights).sum(dims: [1], keepDim: true)
+}
+
 /// Moves each pixel towards its luminance (Rec. 709 weights, linear light): factor 1 keeps
 /// the colours, 0 gives grey.
 public func desaturate(_ x: Tensor, factor: Double) throws -> Tensor {
-    let weights = try Tensor([Float(0.2126), 0.7152, 0.0722], shape: [1, 3, 1, 1]).to(x.device, x.dtype)
-    let luminance = try (x * weights).sum(dims: [1], keepDim: true)
+    let luminance = try linearLuminance(x)
     return try luminance + (x - luminance) * factor
 }
 
