@@ -156,7 +156,7 @@ public func runTiled(
 
     return try withNoGrad {
         // Networks that see the whole photo get its features once; every tile uses them.
-        let features = try network.photoContext(padded.to(device, dtype))
+        let features = try network.photoContext(padded, device: device, dtype: dtype)
         func run(_ t: Tile) throws -> Tensor {
             let x = try input(t.window)
             guard let features else { return try network.enhance(x, norms: norms) }

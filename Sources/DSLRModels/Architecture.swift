@@ -108,7 +108,10 @@ extension BuiltNetwork: TileableNetwork {
         try (normForward.map { try $0(x, norms) } ?? forward(x, nil)).clamp(min: 0, max: 1)
     }
 
-    public func photoContext(_ photo: Tensor) throws -> Tensor? { try context?(photo) }
+    public func photoContext(_ photo: Tensor, device: Device, dtype: DType) throws -> Tensor? {
+        guard let context else { return nil }
+        return try context(photo.to(device, dtype))
+    }
 
     public func enhance(_ x: Tensor, norms: TiledNormState?, context: PhotoContext) throws -> Tensor {
         guard let contextForward else { return try enhance(x, norms: norms) }

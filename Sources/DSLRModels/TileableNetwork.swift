@@ -26,8 +26,8 @@ public protocol TileableNetwork {
     func enhance(_ x: Tensor, norms: TiledNormState?) throws -> Tensor
     /// Features of the whole photo that every tile needs (e.g. a bilateral grid computed
     /// from a downscaled copy), computed once per photo; nil for networks that see only a
-    /// neighbourhood.
-    func photoContext(_ photo: Tensor) throws -> Tensor?
+    /// neighbourhood. `photo` is moved to `device` and `dtype` only by networks that use it.
+    func photoContext(_ photo: Tensor, device: Device, dtype: DType) throws -> Tensor?
     /// Runs the network on a window of a photo with that photo's context.
     func enhance(_ x: Tensor, norms: TiledNormState?, context: PhotoContext) throws -> Tensor
     /// Moves the weights (inference only) to a device and dtype.
@@ -47,7 +47,7 @@ public struct PhotoContext: @unchecked Sendable {
 }
 
 extension TileableNetwork {
-    public func photoContext(_ photo: Tensor) throws -> Tensor? { nil }
+    public func photoContext(_ photo: Tensor, device: Device, dtype: DType) throws -> Tensor? { nil }
     public func enhance(_ x: Tensor, norms: TiledNormState?, context: PhotoContext) throws -> Tensor {
         try enhance(x, norms: norms)
     }
