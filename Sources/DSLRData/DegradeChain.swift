@@ -38,8 +38,8 @@ public enum DegradationStep: Sendable, Codable, Equatable {
 
 /// The ranges a chain's steps are drawn from. Every value of photo `index` comes from a
 /// generator keyed on (seed, index), so the chain of a photo never depends on the others.
-/// The defaults lean the way phones err (darker rather than brighter, duller rather than
-/// more saturated): with ranges symmetric about the truth, a photo rarely shows which way
+/// The defaults lean the way phones err (darker rather than brighter, and more saturated:
+/// DPED's iPhone photos are darker and more colourful than the Canon's of the same scenes): with ranges symmetric about the truth, a photo rarely shows which way
 /// it was changed, and a first run of dslrkit-global on them learnt nothing but the identity.
 public struct DegradationChainConfig: Sendable, Codable, Equatable {
     public var seed: UInt64
@@ -66,7 +66,7 @@ public struct DegradationChainConfig: Sendable, Codable, Equatable {
         seed: UInt64 = 0, identityShare: Double = 0.1, steps: ClosedRange<Int> = 2...6,
         exposure: ClosedRange<Double> = -1.5...0.5, colourCast: ClosedRange<Double> = -0.3...0.3,
         toneCompression: ClosedRange<Double> = 0.2...2.0, localToneMapping: ClosedRange<Double> = 0.2...0.7,
-        saturation: ClosedRange<Double> = 0.6...1.15, shotNoise: ClosedRange<Double> = 0.0005...0.01,
+        saturation: ClosedRange<Double> = 0.8...1.5, shotNoise: ClosedRange<Double> = 0.0005...0.01,
         readNoise: ClosedRange<Double> = 0.001...0.01, chromaNoise: ClosedRange<Double> = 0.0...0.03,
         smear: ClosedRange<Double> = 0.8...2.0, sharpen: ClosedRange<Double> = 0.5...2.0, blur: ClosedRange<Double> = 0.5...1.6,
         resample: ClosedRange<Double> = 0.4...0.85, jpegQuality: ClosedRange<Double> = 55...92
