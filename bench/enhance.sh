@@ -16,16 +16,6 @@ results="$work/results.jsonl"
 
 run_id="$(date -u +%Y-%m-%dT%H:%MZ)"
 sides="${SIDES:-torch dslr_whole dslr_tiled}"
-measure() {  # measure CASE SIDE COMMAND...: appends {"case","side","seconds","peak_mib","run"}
-    local case="$1" side="$2"; shift 2
-    case " $sides " in *" $side "*) ;; *) return 0 ;; esac
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/stdout" 2> "$work/stderr" || {
-        cat "$work/stderr" >&2; echo "bench: $case ($side) failed" >&2; return 1; }
-    read -r seconds kib < "$work/time"
-    printf '{"case": "%s", "side": "%s", "seconds": %s, "peak_mib": %s, "run": "%s"}\n' \
-        "$case" "$side" "$seconds" "$((kib / 1024))" "$run_id" | tee -a "$results" >&2
-}
-
 for size in ${SIZES:-1mp 12mp}; do
     for precision in fp32 bf16; do
         case="dped_${size}_${precision}"

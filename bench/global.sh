@@ -16,20 +16,11 @@ model="$MODEL"
 input="$work/in_12mp.jpg" results="$work/results.jsonl"
 run_id="$(date -u +%Y-%m-%dT%H:%MZ)"
 
-measure() {  # measure SIDE COMMAND...: appends {"side","seconds","peak_mib","run"}
-    local side="$1"; shift
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/stdout" 2> "$work/stderr" || {
-        cat "$work/stderr" >&2; echo "bench: $side failed" >&2; return 1; }
-    read -r seconds kib < "$work/time"
-    printf '{"side": "%s", "seconds": %s, "peak_mib": %s, "run": "%s"}\n' \
-        "$side" "$seconds" "$((kib / 1024))" "$run_id" | tee -a "$results" >&2
-}
-
 for _ in $(seq "${ROUNDS:-3}"); do
-    measure pillow "$venv/bin/python" bench/global_peer.py pillow "$input" "$work/pillow.jpg"
-    measure dslr "$DSLR" enhance "$input" -o "$work/dslr.jpg" --model "$model"
-    measure torch "$venv/bin/python" bench/global_peer.py torch "$input" "$work/torch.jpg" "$model"
-    measure onnx "$venv/bin/python" bench/global_peer.py onnx "$input" "$work/onnx.jpg" "$work/global.onnx"
+    measure global_12mp pillow "$venv/bin/python" bench/global_peer.py pillow "$input" "$work/pillow.jpg"
+    measure global_12mp dslr "$DSLR" enhance "$input" -o "$work/dslr.jpg" --model "$model"
+    measure global_12mp torch "$venv/bin/python" bench/global_peer.py torch "$input" "$work/torch.jpg" "$model"
+    measure global_12mp onnx "$venv/bin/python" bench/global_peer.py onnx "$input" "$work/onnx.jpg" "$work/global.onnx"
 done
 # The three sides compute the same network: their outputs agree up to float and JPEG rounding.
 "$DSLR" metrics "$work/dslr.jpg" "$work/torch.jpg" --json > "$work/agree_torch.json"
