@@ -38,9 +38,10 @@ public enum DegradationStep: Sendable, Codable, Equatable {
 
 /// The ranges a chain's steps are drawn from. Every value of photo `index` comes from a
 /// generator keyed on (seed, index), so the chain of a photo never depends on the others.
-/// The defaults lean the way phones err (darker rather than brighter, and more saturated:
-/// DPED's iPhone photos are darker and more colourful than the Canon's of the same scenes): with ranges symmetric about the truth, a photo rarely shows which way
-/// it was changed, and a first run of dslrkit-global on them learnt nothing but the identity.
+/// The defaults lean the way phones err: darker rather than brighter, and more saturated
+/// (DPED's iPhone photos are darker and more colourful than the Canon's of the same
+/// scenes). With ranges symmetric about the truth, a photo rarely shows which way it was
+/// changed, and a first run of dslrkit-global on them learnt nothing but the identity.
 public struct DegradationChainConfig: Sendable, Codable, Equatable {
     public var seed: UInt64
     /// Share of photos left untouched (their input is their target).
