@@ -48,7 +48,7 @@ struct DataSynth: ParsableCommand {
     @Flag(help: "Skip the Bayer mosaic and demosaic stage.") var noMosaic = false
     @Flag(help: "Degrade with random chains of several degradations in random order (exposure, casts, tone mapping, noise and its smear, sharpening halos, blur, resampling, JPEG twice) instead of the camera model; a share of photos is left as it is.")
     var chain = false
-    @Option(help: "With --chain: share of photos left untouched.") var identityShare = 0.1
+    @Option(help: "With --chain: share of photos left untouched.") var identityShare = DegradationChainConfig().identityShare
 
     func run() throws {
         var sources: [String]

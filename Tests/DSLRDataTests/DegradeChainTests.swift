@@ -16,16 +16,22 @@ import Testing
     @Test func chainsAreDrawnPerPhotoAndEndInJPEG() {
         let config = DegradationChainConfig(seed: 3)
         #expect(config.chain(index: 7) == config.chain(index: 7))
-        let chains = (0..<200).map { config.chain(index: $0) }
+        let chains = (0..<400).map { config.chain(index: $0) }
         let untouched = chains.filter(\.isEmpty).count
-        #expect((8...35).contains(untouched), "\(untouched) of 200 untouched, expected about 10 %")
+        #expect((70...130).contains(untouched), "\(untouched) of 400 untouched, expected about 25 %")
+        var exposed = 0
         for chain in chains where !chain.isEmpty {
             guard case .jpeg = chain.last! else { Issue.record("chain does not end in JPEG: \(chain)"); return }
-            #expect((3...12).contains(chain.count))
+            #expect((3...13).contains(chain.count))
+            if case .exposure(let stops) = chain[0] { exposed += 1; #expect((-2...0.5).contains(stops)) }
+            // Exposure, when drawn, leads; it never reappears later in the chain.
+            #expect(!chain.dropFirst().contains { if case .exposure = $0 { true } else { false } })
         }
-        // Orders differ between photos.
-        let firsts = Set(chains.compactMap { $0.first.map { String(describing: $0).prefix(6) } })
-        #expect(firsts.count >= 5)
+        let degraded = chains.count - untouched
+        #expect(Double(exposed) / Double(degraded) > 0.75 && Double(exposed) / Double(degraded) < 0.95, "\(exposed) of \(degraded)")
+        // The other steps' order differs between photos.
+        let seconds = Set(chains.filter { $0.count > 2 }.map { String(describing: $0[1]).prefix(6) })
+        #expect(seconds.count >= 5)
     }
 
     @Test func anEmptyChainKeepsThePhotoAndEveryStepStaysInRange() throws {
