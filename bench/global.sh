@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The default model (dslrkit-global) on a 12 MP JPEG, whole command (decode, network,
+# A dslrkit-global or dslrkit-tone model on a 12 MP JPEG, whole command (decode, network,
 # encode JPEG quality 95): `dslr enhance` against the same network and weights in eager
 # PyTorch and in ONNX Runtime, and against Pillow only decoding and re-encoding the photo,
 # in one run on this machine, ROUNDS times in turn (median kept). Wall time and peak
 # resident memory by /usr/bin/time. The table goes into docs/BENCHMARKS.md ("global").
 #   MODEL=x.safetensors bash bench/global.sh            # 3 rounds (a few minutes)
 #   MODEL=x.safetensors ROUNDS=1 bash bench/global.sh
-# MODEL must hold a dslrkit-global network: the embedded default is still dslrkit-compact.
-[ -n "${MODEL:-}" ] || { echo "usage: MODEL=WEIGHTS.safetensors bash bench/global.sh (a dslrkit-global model)" >&2; exit 2; }
+# MODEL must hold a dslrkit-global or dslrkit-tone network (the peers know only those two).
+[ -n "${MODEL:-}" ] || { echo "usage: MODEL=WEIGHTS.safetensors bash bench/global.sh (a dslrkit-global or dslrkit-tone model)" >&2; exit 2; }
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 model="$MODEL"
 "$DSLR" data photos "$work/src" --count 1 >&2

@@ -1,5 +1,5 @@
-"""The Python peers of bench/global.sh: dslrkit-global in eager PyTorch and in ONNX Runtime,
-and Pillow decoding and re-encoding the same photo.
+"""The Python peers of bench/global.sh: dslrkit-global or dslrkit-tone in eager PyTorch and in
+ONNX Runtime, and Pillow decoding and re-encoding the same photo.
 
     global_peer.py prepare WORK SOURCE.jpg           # WORK/in_12mp.jpg (4000x3000)
     global_peer.py pillow IN OUT                      # decode + encode only
@@ -14,6 +14,12 @@ area-averaged to lowres x lowres, sliced trilinearly at each pixel's position an
 value, plus a 3x3-3x3 detail path. Each side decodes with its library, runs the whole photo
 at once (what a user of that library writes), and encodes JPEG quality 95 with 4:4:4 chroma,
 as libvips does at quality >= 90. Prints one JSON line: model and total seconds.
+
+`dslrkit-tone` (Sources/DSLRModels/ToneNet.swift), likewise from its description: statistics
+of the photo area-averaged to 64 x 64 (mean, standard deviation and a triangular soft
+histogram of R, G, B and luminance) through three dense layers give a luminance-binned
+curve of 3x4 affine colour transforms, sliced at each pixel's luminance, plus the same
+detail path. Which network a file holds comes from its `dslrkit.architecture` metadata.
 """
 import json
 import sys
@@ -28,7 +34,21 @@ def options(weights_path):
     with safe_open(weights_path, "np") as f:
         meta = f.metadata() or {}
         w = {k: f.get_tensor(k) for k in f.keys()}
-    return w, json.loads(meta.get("dslrkit.options", "{}"))
+    o = json.loads(meta.get("dslrkit.options", "{}"))
+    o["architecture"] = meta.get("dslrkit.architecture", "dslrkit-global")
+    return w, o
+
+
+LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
+def tone_statistics(image, histogram_bins):
+    """dslrkit-tone's photo statistics [1, 4 * (2 + bins)] from [3, H, W], in numpy."""
+    small = area_average(image, 64)
+    v = np.concatenate([small, np.tensordot(LUMA, small, 1)[None]], 0).reshape(4, -1)
+    centres = (np.arange(histogram_bins, dtype=np.float32) + 0.5) / histogram_bins
+    histogram = np.maximum(0, 1 - np.abs(v[:, None, :] - centres[None, :, None]) * histogram_bins).mean(2)
+    return np.concatenate([v.mean(1), v.std(1, ddof=1), histogram.reshape(-1)])[None].astype(np.float32)
 
 
 def area_average(image, side):
@@ -95,6 +115,33 @@ def torch_global(x, small, w, o):
     return colour + conv(F.relu(conv(x, "detail_in")), "detail_out")
 
 
+def torch_tone(x, w, o):
+    import torch
+    import torch.nn.functional as F
+    t = {k: torch.from_numpy(v) for k, v in w.items()}
+    bins, hb = o["bins"], o["histogram-bins"]
+    small = F.adaptive_avg_pool2d(x, (64, 64))
+    luma = torch.from_numpy(LUMA).reshape(1, 3, 1, 1)
+    v = torch.cat([small, (small * luma).sum(1, keepdim=True)], 1)
+    centres = ((torch.arange(hb) + 0.5) / hb).reshape(1, 1, hb, 1, 1)
+    histogram = F.relu(1 - (v[:, :, None] - centres).abs() * hb).mean((3, 4))
+    h = torch.cat([v.mean((2, 3)), v.std((2, 3)), histogram.flatten(1)], 1)
+    for i in range(3):
+        h = F.linear(h, t[f"dense.{i}.weight"], t[f"dense.{i}.bias"])
+        h = F.relu(h) if i < 2 else h
+    curve = h.reshape(1, 12, bins, 1, 1)
+    n, _, hh, ww = x.shape
+    z = (x * luma).sum(1, keepdim=True) * 2 - 1
+    zero = torch.zeros(n, 1, hh, ww, 1)
+    a = F.grid_sample(curve, torch.cat([zero, zero, z.reshape(n, 1, hh, ww, 1)], 4), mode="bilinear",
+                      padding_mode="border", align_corners=False).reshape(n, 3, 4, hh, ww)
+    colour = (a[:, :, :3] * x[:, None]).sum(2) + a[:, :, 3]
+    k = t["detail_in.weight"]
+    detail = F.conv2d(F.relu(F.conv2d(x, k, t["detail_in.bias"], padding=1)), t["detail_out.weight"],
+                      t["detail_out.bias"], padding=1)
+    return colour + detail
+
+
 def run_torch(src, dst, weights):
     import torch
     start = time.perf_counter()
@@ -102,15 +149,76 @@ def run_torch(src, dst, weights):
     image = decode(src)
     t0 = time.perf_counter()
     with torch.inference_mode():
-        small = torch.from_numpy(image)[None]
-        small = torch.nn.functional.adaptive_avg_pool2d(small, (o["lowres"], o["lowres"]))
-        y = torch_global(torch.from_numpy(image)[None], small, w, o)[0].numpy()
+        x = torch.from_numpy(image)[None]
+        if o["architecture"] == "dslrkit-tone":
+            y = torch_tone(x, w, o)[0].numpy()
+        else:
+            small = torch.nn.functional.adaptive_avg_pool2d(x, (o["lowres"], o["lowres"]))
+            y = torch_global(x, small, w, o)[0].numpy()
     model = time.perf_counter() - t0
     encode(y, dst)
     print(json.dumps({"model_seconds": model, "seconds": time.perf_counter() - start}))
 
 
 def onnx_export(weights, out):
+    w, o = options(weights)
+    if o["architecture"] == "dslrkit-tone":
+        return onnx_export_tone(w, o, out)
+    return onnx_export_global(weights, out)
+
+
+def onnx_export_tone(w, o, out):
+    """dslrkit-tone as an ONNX graph (opset 20: 5-D GridSample). Inputs: the photo [1, 3, H, W]
+    and its statistics [1, 4 * (2 + histogram bins)] (tone_statistics); the size stays symbolic."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    bins = o["bins"]
+    nodes, inits = [], [numpy_helper.from_array(v, k) for k, v in w.items()]
+
+    def const(name, values, dtype=np.int64):
+        inits.append(numpy_helper.from_array(np.asarray(values, dtype), "k_" + name))
+        return "k_" + name
+
+    def node(op, inputs, name, **attrs):
+        nodes.append(helper.make_node(op, inputs, [name], **attrs))
+        return name
+
+    h = "stats"
+    for i in range(3):
+        h = node("Gemm", [h, f"dense.{i}.weight", f"dense.{i}.bias"], f"d{i}", transB=1)
+        h = node("Relu", [h], f"d{i}r") if i < 2 else h
+    curve = node("Reshape", [h, const("cshape", [1, 12, bins, 1, 1])], "curve")
+    luma = node("Conv", ["image", const("luma", LUMA.reshape(1, 3, 1, 1), np.float32)], "luma")
+    z = node("Sub", [node("Mul", [luma, const("two", 2.0, np.float32)], "l2"), const("one", 1.0, np.float32)], "z")
+    shape = node("Shape", ["image"], "shape")
+    hw = node("Slice", [shape, const("s2", [2]), const("s4", [4])], "hw")
+    n1hw1 = node("Concat", [const("n1", [1, 1]), hw, const("c1", [1])], "n1hw1", axis=0)
+    gz = node("Reshape", [z, n1hw1], "gz")
+    zero = node("Mul", [gz, const("zero", 0.0, np.float32)], "gzero")
+    points = node("Concat", [zero, zero, gz], "points", axis=4)
+    a = node("GridSample", [curve, points], "a", mode="linear", padding_mode="border", align_corners=0)
+    n34hw = node("Concat", [const("n34", [1, 3, 4]), hw], "n34hw", axis=0)
+    a = node("Reshape", [a, n34hw], "a5")
+    matrix = node("Slice", [a, const("z0", [0]), const("three", [3]), const("ax2", [2])], "m")
+    offset = node("Squeeze", [node("Slice", [a, const("three_", [3]), const("four", [4]), const("ax2_", [2])], "o5"),
+                              const("ax2s", [2])], "off")
+    x1 = node("Unsqueeze", ["image", const("ax1", [1])], "x1")
+    colour = node("Add", [node("ReduceSum", [node("Mul", [matrix, x1], "mx"), const("ax2r", [2])], "ms", keepdims=0), offset],
+                  "colour")
+    di = node("Relu", [node("Conv", ["image", "detail_in.weight", "detail_in.bias"], "dic", pads=[1] * 4)], "di")
+    detail = node("Conv", [di, "detail_out.weight", "detail_out.bias"], "detail", pads=[1] * 4)
+    node("Add", [colour, detail], "output")
+    f = TensorProto.FLOAT
+    graph = helper.make_graph(nodes, "dslrkit-tone", [
+        helper.make_tensor_value_info("image", f, [1, 3, "H", "W"]),
+        helper.make_tensor_value_info("stats", f, [1, 4 * (2 + o["histogram-bins"])]),
+    ], [helper.make_tensor_value_info("output", f, [1, 3, "H", "W"])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], ir_version=10)
+    onnx.checker.check_model(model)
+    onnx.save(model, out)
+
+
+def onnx_export_global(weights, out):
     """The network as an ONNX graph (opset 20: 5-D GridSample). Inputs: the photo
     [1, 3, H, W], its area average [1, 3, lowres, lowres] and the pixel-centre coordinates
     [W] and [H]; the photo's size stays symbolic."""
@@ -186,11 +294,15 @@ def run_onnx(src, dst, model_path):
     import onnxruntime as ort
     start = time.perf_counter()
     session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
-    lowres = session.get_inputs()[1].shape[2]
+    second = session.get_inputs()[1]
     image = decode(src)
     t0 = time.perf_counter()
-    xs, ys = coordinates(image.shape[1], image.shape[2])
-    y = session.run(["output"], {"image": image[None], "small": area_average(image, lowres)[None], "xs": xs, "ys": ys})[0][0]
+    if second.name == "stats":
+        feeds = {"image": image[None], "stats": tone_statistics(image, second.shape[1] // 4 - 2)}
+    else:
+        xs, ys = coordinates(image.shape[1], image.shape[2])
+        feeds = {"image": image[None], "small": area_average(image, second.shape[2])[None], "xs": xs, "ys": ys}
+    y = session.run(["output"], feeds)[0][0]
     model = time.perf_counter() - t0
     encode(y, dst)
     print(json.dumps({"model_seconds": model, "seconds": time.perf_counter() - start}))

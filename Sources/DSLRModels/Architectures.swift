@@ -9,6 +9,7 @@ public enum Architectures {
         DPEDGenerator.architecture,
         CompactNet.architecture,
         GlobalNet.architecture,
+        ToneNet.architecture,
         DPEDDiscriminator.architecture,
         PatchDiscriminator.architecture,
     ]

@@ -109,6 +109,32 @@ func wholeAndTiled(_ architecture: Architecture, seed: UInt64, tile: Int) throws
     }
 }
 
+@Suite struct ToneNetTilingTests {
+    /// The curve comes from the whole photo, so tiles are exact, and a change anywhere in the
+    /// photo reaches every pixel.
+    @Test func tilesUseThePhotosCurveAndEqualTheWholePhoto() throws {
+        Torch.manualSeed(21)
+        let net = try ToneNet.architecture.build([:])
+        let module = try #require(net.module as? ToneNet)
+        try withNoGrad {
+            try module.dense[2].weight.copy_(try Tensor.randn(module.dense[2].weight.shape) * 0.05)
+            try module.detailOut.weight.copy_(try Tensor.randn(module.detailOut.weight.shape) * 0.05)
+        }
+        let photo = try Tensor.rand([1, 3, 53, 71])
+        let whole = try runTiled(photo, network: net, options: TilingOptions(tile: 0))
+        let direct = try withNoGrad { try module(photo) }.clamp(min: 0, max: 1)
+        #expect(try (whole - direct).abs().max().item() < 1e-6)
+        let tiled = try runTiled(photo, network: net, options: TilingOptions(tile: 20))
+        #expect(try (tiled - whole).abs().max().item() < 1e-5)
+        #expect(try (whole - photo).abs().max().item() > 1e-2)
+        let brighter = try photo.clone()
+        try withNoGrad { try brighter.narrow(3, start: 60, length: 11).copy_(try Tensor.ones([1, 3, 53, 11])) }
+        let far = try withNoGrad { try module(brighter) - module(photo) }.narrow(3, start: 0, length: 8)
+        #expect(try far.abs().max().item() > 1e-4)
+    }
+
+}
+
 @Suite struct PreferredTileTests {
     @Test func aPreferredTileCapsTheAutomaticChoice() throws {
         let net = try GlobalNet.architecture.build(["lowres": .number(64)])
