@@ -161,133 +161,113 @@ def run_torch(src, dst, weights):
 
 
 def onnx_export(weights, out):
+    """The network a weights file holds as an ONNX graph (opset 20: 5-D GridSample)."""
     w, o = options(weights)
-    if o["architecture"] == "dslrkit-tone":
-        return onnx_export_tone(w, o, out)
-    return onnx_export_global(weights, out)
+    (onnx_tone if o["architecture"] == "dslrkit-tone" else onnx_global)(Graph(w), o).save(o, out)
 
 
-def onnx_export_tone(w, o, out):
-    """dslrkit-tone as an ONNX graph (opset 20: 5-D GridSample). Inputs: the photo [1, 3, H, W]
-    and its statistics [1, 4 * (2 + histogram bins)] (tone_statistics); the size stays symbolic."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-    bins = o["bins"]
-    nodes, inits = [], [numpy_helper.from_array(v, k) for k, v in w.items()]
+class Graph:
+    """A hand-built ONNX graph over the weights `w`, named as DSLRKit names its parameters."""
 
-    def const(name, values, dtype=np.int64):
-        inits.append(numpy_helper.from_array(np.asarray(values, dtype), "k_" + name))
+    def __init__(self, w):
+        from onnx import numpy_helper
+        self.w, self.nodes = w, []
+        self.inits = [numpy_helper.from_array(v, k) for k, v in w.items()]
+        self.inputs = []
+
+    def const(self, name, values, dtype=np.int64):
+        from onnx import numpy_helper
+        self.inits.append(numpy_helper.from_array(np.asarray(values, dtype), "k_" + name))
         return "k_" + name
 
-    def node(op, inputs, name, **attrs):
-        nodes.append(helper.make_node(op, inputs, [name], **attrs))
+    def node(self, op, inputs, name, **attrs):
+        from onnx import helper
+        self.nodes.append(helper.make_node(op, inputs, [name], **attrs))
         return name
 
-    h = "stats"
-    for i in range(3):
-        h = node("Gemm", [h, f"dense.{i}.weight", f"dense.{i}.bias"], f"d{i}", transB=1)
-        h = node("Relu", [h], f"d{i}r") if i < 2 else h
-    curve = node("Reshape", [h, const("cshape", [1, 12, bins, 1, 1])], "curve")
-    luma = node("Conv", ["image", const("luma", LUMA.reshape(1, 3, 1, 1), np.float32)], "luma")
-    z = node("Sub", [node("Mul", [luma, const("two", 2.0, np.float32)], "l2"), const("one", 1.0, np.float32)], "z")
-    shape = node("Shape", ["image"], "shape")
-    hw = node("Slice", [shape, const("s2", [2]), const("s4", [4])], "hw")
-    n1hw1 = node("Concat", [const("n1", [1, 1]), hw, const("c1", [1])], "n1hw1", axis=0)
-    gz = node("Reshape", [z, n1hw1], "gz")
-    zero = node("Mul", [gz, const("zero", 0.0, np.float32)], "gzero")
-    points = node("Concat", [zero, zero, gz], "points", axis=4)
-    a = node("GridSample", [curve, points], "a", mode="linear", padding_mode="border", align_corners=0)
-    n34hw = node("Concat", [const("n34", [1, 3, 4]), hw], "n34hw", axis=0)
-    a = node("Reshape", [a, n34hw], "a5")
-    matrix = node("Slice", [a, const("z0", [0]), const("three", [3]), const("ax2", [2])], "m")
-    offset = node("Squeeze", [node("Slice", [a, const("three_", [3]), const("four", [4]), const("ax2_", [2])], "o5"),
-                              const("ax2s", [2])], "off")
-    x1 = node("Unsqueeze", ["image", const("ax1", [1])], "x1")
-    colour = node("Add", [node("ReduceSum", [node("Mul", [matrix, x1], "mx"), const("ax2r", [2])], "ms", keepdims=0), offset],
-                  "colour")
-    di = node("Relu", [node("Conv", ["image", "detail_in.weight", "detail_in.bias"], "dic", pads=[1] * 4)], "di")
-    detail = node("Conv", [di, "detail_out.weight", "detail_out.bias"], "detail", pads=[1] * 4)
-    node("Add", [colour, detail], "output")
-    f = TensorProto.FLOAT
-    graph = helper.make_graph(nodes, "dslrkit-tone", [
-        helper.make_tensor_value_info("image", f, [1, 3, "H", "W"]),
-        helper.make_tensor_value_info("stats", f, [1, 4 * (2 + o["histogram-bins"])]),
-    ], [helper.make_tensor_value_info("output", f, [1, 3, "H", "W"])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], ir_version=10)
-    onnx.checker.check_model(model)
-    onnx.save(model, out)
+    def conv(self, h, name, out, stride=1):
+        k = self.w[name + ".weight"].shape[-1] // 2
+        return self.node("Conv", [h, name + ".weight", name + ".bias"], out, strides=[stride, stride], pads=[k] * 4)
+
+    def dense(self, h, prefix, count):
+        for i in range(count):
+            h = self.node("Gemm", [h, f"{prefix}.{i}.weight", f"{prefix}.{i}.bias"], f"d{i}", transB=1)
+            h = self.node("Relu", [h], f"d{i}r") if i < count - 1 else h
+        return h
+
+    def image_size(self):
+        """[H, W] of the photo and the shape [1, 1, H, W, 1] of its grid_sample points."""
+        hw = self.node("Slice", [self.node("Shape", ["image"], "shape"), self.const("s2", [2]), self.const("s4", [4])], "hw")
+        return hw, self.node("Concat", [self.const("n1", [1, 1]), hw, self.const("c1", [1])], "n1hw1", axis=0)
+
+    def slice_and_apply(self, grid, points, hw):
+        """Samples the 3x4 transforms at the points, applies them, adds the detail path: 'output'."""
+        node, const = self.node, self.const
+        a = node("GridSample", [grid, points], "a", mode="linear", padding_mode="border", align_corners=0)
+        a = node("Reshape", [a, node("Concat", [const("n34", [1, 3, 4]), hw], "n34hw", axis=0)], "a5")
+        matrix = node("Slice", [a, const("z0", [0]), const("three", [3]), const("ax2", [2])], "m")
+        offset = node("Squeeze", [node("Slice", [a, const("three_", [3]), const("four", [4]), const("ax2_", [2])], "o5"),
+                                  const("ax2s", [2])], "off")
+        x1 = node("Unsqueeze", ["image", const("ax1", [1])], "x1")
+        colour = node("Add", [node("ReduceSum", [node("Mul", [matrix, x1], "mx"), const("ax2r", [2])], "ms", keepdims=0),
+                              offset], "colour")
+        detail = self.conv(node("Relu", [self.conv("image", "detail_in", "dic")], "di"), "detail_out", "detail")
+        node("Add", [colour, detail], "output")
+        return self
+
+    def save(self, o, out):
+        import onnx
+        from onnx import TensorProto, helper
+        f = TensorProto.FLOAT
+        inputs = [helper.make_tensor_value_info("image", f, [1, 3, "H", "W"])]
+        inputs += [helper.make_tensor_value_info(name, f, shape) for name, shape in self.inputs]
+        graph = helper.make_graph(self.nodes, o["architecture"], inputs,
+                                  [helper.make_tensor_value_info("output", f, [1, 3, "H", "W"])], self.inits)
+        # IR 10: what ONNX Runtime reads (onnx writes its newest by default).
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], ir_version=10)
+        onnx.checker.check_model(model)
+        onnx.save(model, out)
 
 
-def onnx_export_global(weights, out):
-    """The network as an ONNX graph (opset 20: 5-D GridSample). Inputs: the photo
-    [1, 3, H, W], its area average [1, 3, lowres, lowres] and the pixel-centre coordinates
-    [W] and [H]; the photo's size stays symbolic."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-    w, o = options(weights)
+def onnx_tone(g, o):
+    """dslrkit-tone. Inputs: the photo [1, 3, H, W] and its statistics [1, 4 * (2 + histogram
+    bins)] (tone_statistics); the photo's size stays symbolic."""
+    g.inputs = [("stats", [1, 4 * (2 + o["histogram-bins"])])]
+    curve = g.node("Reshape", [g.dense("stats", "dense", 3), g.const("cshape", [1, 12, o["bins"], 1, 1])], "curve")
+    luma = g.node("Conv", ["image", g.const("luma", LUMA.reshape(1, 3, 1, 1), np.float32)], "luma")
+    z = g.node("Sub", [g.node("Mul", [luma, g.const("two", 2.0, np.float32)], "l2"), g.const("one", 1.0, np.float32)], "z")
+    hw, n1hw1 = g.image_size()
+    gz = g.node("Reshape", [z, n1hw1], "gz")
+    zero = g.node("Mul", [gz, g.const("zero", 0.0, np.float32)], "gzero")
+    return g.slice_and_apply(curve, g.node("Concat", [zero, zero, gz], "points", axis=4), hw)
+
+
+def onnx_global(g, o):
+    """dslrkit-global. Inputs: the photo [1, 3, H, W], its area average [1, 3, lowres, lowres]
+    and the pixel-centre coordinates [W] and [H]; the photo's size stays symbolic."""
+    node, const, conv = g.node, g.const, g.conv
     side, bins = o["lowres"] // 16, o["bins"]
-    nodes, inits = [], [numpy_helper.from_array(v, k) for k, v in w.items()]
-
-    def const(name, values, dtype=np.int64):
-        inits.append(numpy_helper.from_array(np.asarray(values, dtype), "k_" + name))
-        return "k_" + name
-
-    def node(op, inputs, name, **attrs):
-        nodes.append(helper.make_node(op, inputs, [name], **attrs))
-        return name
-
-    def conv(h, name, out, stride=1):
-        k = w[name + ".weight"].shape[-1] // 2
-        return node("Conv", [h, name + ".weight", name + ".bias"], out, strides=[stride, stride], pads=[k] * 4)
-
+    g.inputs = [("small", [1, 3, o["lowres"], o["lowres"]]), ("xs", ["W"]), ("ys", ["H"])]
     h = "small"
     for i in range(4):
         h = node("Relu", [conv(h, f"splat.{i}", f"s{i}c", 2)], f"s{i}")
     local = conv(node("Relu", [conv(h, "local.0", "l0c")], "l0"), "local.1", "l1")
-    g = h
+    v = h
     for i in range(2):
-        g = node("Relu", [conv(g, f"global_convs.{i}", f"g{i}c", 2)], f"g{i}")
-    g = node("Flatten", [g], "gflat", axis=1)
-    for i in range(3):
-        g = node("Gemm", [g, f"global_dense.{i}.weight", f"global_dense.{i}.bias"], f"d{i}", transB=1)
-        g = node("Relu", [g], f"d{i}r") if i < 2 else g
-    g = node("Unsqueeze", [g, const("axes23", [2, 3])], "g4")
-    fused = node("Relu", [node("Add", [local, g], "fsum")], "fused")
+        v = node("Relu", [conv(v, f"global_convs.{i}", f"g{i}c", 2)], f"g{i}")
+    v = g.dense(node("Flatten", [v], "gflat", axis=1), "global_dense", 3)
+    v = node("Unsqueeze", [v, const("axes23", [2, 3])], "g4")
+    fused = node("Relu", [node("Add", [local, v], "fsum")], "fused")
     grid = node("Reshape", [conv(fused, "fuse", "fusec"), const("gshape", [1, 12, bins, side, side])], "grid")
 
     guide = node("Relu", [conv("image", "guide_in", "gic")], "gi")
     guide = node("Sigmoid", [conv(guide, "guide_out", "goc")], "gs")
     guide = node("Sub", [node("Mul", [guide, const("two", 2.0, np.float32)], "g2"), const("one", 1.0, np.float32)], "guide")
-    shape = node("Shape", ["image"], "shape")
-    hw = node("Slice", [shape, const("s2", [2]), const("s4", [4])], "hw")
-    n1hw1 = node("Concat", [const("n1", [1, 1]), hw, const("c1", [1])], "n1hw1", axis=0)
+    hw, n1hw1 = g.image_size()
     gx = node("Expand", [node("Reshape", ["xs", const("xshape", [1, 1, 1, -1, 1])], "xs5"), n1hw1], "gx")
     gy = node("Expand", [node("Reshape", ["ys", const("yshape", [1, 1, -1, 1, 1])], "ys5"), n1hw1], "gy")
     gz = node("Reshape", [guide, n1hw1], "gz")
-    points = node("Concat", [gx, gy, gz], "points", axis=4)
-    a = node("GridSample", [grid, points], "a", mode="linear", padding_mode="border", align_corners=0)
-    n34hw = node("Concat", [const("n34", [1, 3, 4]), hw], "n34hw", axis=0)
-    a = node("Reshape", [a, n34hw], "a5")
-    matrix = node("Slice", [a, const("z", [0]), const("three", [3]), const("ax2", [2])], "m")
-    offset = node("Squeeze", [node("Slice", [a, const("three_", [3]), const("four", [4]), const("ax2_", [2])], "o5"),
-                              const("ax2s", [2])], "off")
-    x1 = node("Unsqueeze", ["image", const("ax1", [1])], "x1")
-    colour = node("Add", [node("ReduceSum", [node("Mul", [matrix, x1], "mx"), const("ax2r", [2])], "ms", keepdims=0), offset],
-                  "colour")
-    detail = conv(node("Relu", [conv("image", "detail_in", "dic")], "di"), "detail_out", "detail")
-    node("Add", [colour, detail], "output")
-
-    f = TensorProto.FLOAT
-    graph = helper.make_graph(nodes, "dslrkit-global", [
-        helper.make_tensor_value_info("image", f, [1, 3, "H", "W"]),
-        helper.make_tensor_value_info("small", f, [1, 3, o["lowres"], o["lowres"]]),
-        helper.make_tensor_value_info("xs", f, ["W"]),
-        helper.make_tensor_value_info("ys", f, ["H"]),
-    ], [helper.make_tensor_value_info("output", f, [1, 3, "H", "W"])], inits)
-    # IR 10: what ONNX Runtime reads (onnx writes its newest by default).
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], ir_version=10)
-    onnx.checker.check_model(model)
-    onnx.save(model, out)
+    return g.slice_and_apply(grid, node("Concat", [gx, gy, gz], "points", axis=4), hw)
 
 
 def run_onnx(src, dst, model_path):

@@ -56,21 +56,13 @@ import Testing
         Torch.manualSeed(3)
         let net = try GlobalNet(width: 4, lowres: 64)
         #expect(net.namedParameters().allSatisfy { $0.1.requiresGrad })
-        var adam = Adam(net.namedParameters().filter { !$0.0.hasPrefix("detail") }, learningRate: 0.01)
         let shift = try Tensor([Float(0.2), 0.1, 0.25], shape: [1, 3, 1, 1])
-        func batch() throws -> (Tensor, Tensor) {
-            let x = try Tensor.rand([4, 3, 32, 32])
-            return (x, try x * 0.7 + shift)
-        }
-        let (x0, y0) = try batch()
-        let before = try (x0 - y0).square().mean().item()
-        for _ in 0..<40 {
-            let (x, y) = try batch()
-            try net.zeroGrad()
-            try (net(x) - y).square().mean().backward()
-            try adam.step()
-        }
-        let after = try withNoGrad { try (net(x0) - y0).square().mean().item() }
+        let (before, after) = try squaredErrorBeforeAndAfterFitting(
+            net.namedParameters().filter { !$0.0.hasPrefix("detail") }, steps: 40, learningRate: 0.01,
+            batch: {
+                let x = try Tensor.rand([4, 3, 32, 32])
+                return (x, try x * 0.7 + shift)
+            }, forward: { try net($0) })
         #expect(after < before / 10, "loss \(before) → \(after)")
     }
 }

@@ -28,20 +28,12 @@ import Testing
     @Test func learnsAToneCurve() throws {
         Torch.manualSeed(3)
         let net = try ToneNet()
-        var adam = Adam(net.namedParameters().filter { !$0.0.hasPrefix("detail") }, learningRate: 0.01)
-        func batch() throws -> (Tensor, Tensor) {
-            let x = try Tensor.rand([4, 3, 32, 32])
-            return (x, try x.pow(0.6))
-        }
-        let (x0, y0) = try batch()
-        let before = try (x0 - y0).square().mean().item()
-        for _ in 0..<60 {
-            let (x, y) = try batch()
-            try net.zeroGrad()
-            try (net(x) - y).square().mean().backward()
-            try adam.step()
-        }
-        let after = try withNoGrad { try (net(x0) - y0).square().mean().item() }
+        let (before, after) = try squaredErrorBeforeAndAfterFitting(
+            net.namedParameters().filter { !$0.0.hasPrefix("detail") }, steps: 60, learningRate: 0.01,
+            batch: {
+                let x = try Tensor.rand([4, 3, 32, 32])
+                return (x, try x.pow(0.6))
+            }, forward: { try net($0) })
         #expect(after < before / 10, "loss \(before) → \(after)")
     }
 }
