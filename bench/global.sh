@@ -4,12 +4,10 @@
 # PyTorch and in ONNX Runtime, and against Pillow only decoding and re-encoding the photo,
 # in one run on this machine, ROUNDS times in turn (median kept). Wall time and peak
 # resident memory by /usr/bin/time. The table goes into docs/BENCHMARKS.md ("global").
-#   MODEL=x.safetensors bash bench/global.sh            # 3 rounds (a few minutes)
-#   MODEL=x.safetensors ROUNDS=1 bash bench/global.sh
-# MODEL must hold a dslrkit-global or dslrkit-tone network (the peers know only those two).
-[ -n "${MODEL:-}" ] || { echo "usage: MODEL=WEIGHTS.safetensors bash bench/global.sh (a dslrkit-global or dslrkit-tone model)" >&2; exit 2; }
+#   bash bench/global.sh                                # the embedded default, 3 rounds (a few minutes)
+#   MODEL=x.safetensors ROUNDS=1 bash bench/global.sh   # another dslrkit-global or dslrkit-tone model
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-model="$MODEL"
+model="${MODEL:-Sources/DSLREnhance/Models/dslrkit-default.safetensors}"
 "$DSLR" data photos "$work/src" --count 1 >&2
 "$venv/bin/python" bench/global_peer.py prepare "$work" "$(ls "$work"/src/*.jpg | head -1)"
 "$venv/bin/python" bench/global_peer.py onnx-export "$model" "$work/global.onnx"

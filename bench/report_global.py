@@ -29,7 +29,7 @@ names = {"pillow": "Pillow: decode + encode only", "dslr": "`dslr enhance` (DSLR
 rounds = len([r for r in timed if r["side"] == "dslr"])
 dslr = median("dslr", "seconds")
 lines = [
-    "## The default model on a 12 MP photo (dslrkit-global, whole command)", "",
+    "## The default model on a 12 MP photo (dslrkit-tone, whole command)", "",
     f"Measured by `bash bench/global.sh` on {run}: a 4000×3000 JPEG made from a Debian photo,",
     "enhanced by the embedded default model and written as JPEG quality 95; the same network",
     "and weights in eager PyTorch and in ONNX Runtime (graph written by `bench/global_peer.py`),",
