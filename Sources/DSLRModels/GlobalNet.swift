@@ -33,8 +33,6 @@ public struct GlobalNet: Module {
     public let lowres: Int
 
     public static let architectureID = "dslrkit-global"
-    /// Coefficients of a 3×4 affine colour transform.
-    static let coefficients = 12
 
     public init(width: Int = 8, bins: Int = 8, lowres: Int = 256, guide: Int = 16, detail: Int = 8) throws {
         guard width > 0, bins > 1, guide > 0, detail > 0, lowres >= 64, lowres % 64 == 0 else {
@@ -53,10 +51,8 @@ public struct GlobalNet: Module {
         let flat = c * (lowres / 64) * (lowres / 64)
         globalDense = [try Linear(flat, 4 * c), try Linear(4 * c, 2 * c), try Linear(2 * c, c)]
         // Channel k·bins + d is coefficient k in depth bin d; every bin starts at the identity.
-        let identity: [Float] = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
-        fuse = try Conv2d(c, Self.coefficients * bins, kernel: 1, weightInit: .constant(0), biasInit: .constant(0))
-        fuse.bias = try Tensor(identity.flatMap { Array(repeating: $0, count: bins) }, shape: [Self.coefficients * bins])
-            .requiringGrad()
+        fuse = try Conv2d(c, affineCoefficients * bins, kernel: 1, weightInit: .constant(0), biasInit: .constant(0))
+        fuse.bias = try identityAffineBias(bins: bins)
         guideIn = try Conv2d(3, guide, kernel: 1)
         guideOut = try Conv2d(guide, 1, kernel: 1)
         detailIn = try Conv2d(3, detail, kernel: 3, padding: .explicit(1, 1))
@@ -77,7 +73,7 @@ public struct GlobalNet: Module {
         for (i, dense) in globalDense.enumerated() { g = try dense(g); if i < globalDense.count - 1 { g = try g.relu() } }
         let fused = try (localFeatures + g.unsqueeze(2).unsqueeze(3)).relu()
         let side = lowres / 16
-        return try fuse(fused).reshape([photo.shape[0], Self.coefficients, bins, side, side])
+        return try fuse(fused).reshape([photo.shape[0], affineCoefficients, bins, side, side])
     }
 
     /// Enhances a window of a photo with the photo's grid (`context.features`).
@@ -92,19 +88,12 @@ public struct GlobalNet: Module {
         let gy = try Tensor(ys, shape: [1, 1, h, 1, 1]).to(x.device, x.dtype).expand([n, 1, h, w, 1])
         let gz = try guide.reshape([n, 1, h, w, 1])
         let points = try cat([gx, gy, gz], dim: 4)
-        let grid = context.features.shape[0] == n ? context.features : try context.features.expand(
-            [n] + Array(context.features.shape.dropFirst()))
-        let a = try gridSample(grid, grid: points, mode: .bilinear, padding: .border, alignCorners: false)
-            .reshape([n, 3, 4, h, w])
-        let colour = try (a.narrow(2, start: 0, length: 3) * x.unsqueeze(1)).sum(dims: [2]) + a.select(2, 3)
-        return try colour + detailOut(detailIn(x).relu())
+        return try applyAffineGrid(context.features, at: points, to: x) + detailOut(detailIn(x).relu())
     }
 
     /// Enhances whole photos (training: each image is its own whole photo).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let context = PhotoContext(features: try grid(x), window: PixelRect(top: 0, left: 0, height: x.shape[2], width: x.shape[3]),
-                                   photoHeight: x.shape[2], photoWidth: x.shape[3])
-        return try apply(x, context: context)
+        try apply(x, context: PhotoContext(wholePhotos: x, features: grid(x)))
     }
 
     /// The whole-photo network as a registered architecture.

@@ -26,7 +26,6 @@ public struct ToneNet: Module {
     public static let architectureID = "dslrkit-tone"
     /// Side of the downscaled copy the statistics come from.
     static let statisticsSide = 64
-    static let coefficients = 12
 
     public init(bins: Int = 8, histogramBins: Int = 16, hidden: Int = 64, detail: Int = 8) throws {
         guard bins > 1, histogramBins > 1, hidden > 0, detail > 0 else {
@@ -36,11 +35,9 @@ public struct ToneNet: Module {
         self.histogramBins = histogramBins
         let features = 4 * (2 + histogramBins)
         dense = [try Linear(features, hidden), try Linear(hidden, hidden),
-                 try Linear(hidden, Self.coefficients * bins, weightInit: .constant(0), biasInit: .constant(0))]
+                 try Linear(hidden, affineCoefficients * bins, weightInit: .constant(0), biasInit: .constant(0))]
         // Output k·bins + d is coefficient k in luminance bin d; every bin starts at the identity.
-        let identity: [Float] = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
-        dense[2].bias = try Tensor(identity.flatMap { Array(repeating: $0, count: bins) }, shape: [Self.coefficients * bins])
-            .requiringGrad()
+        dense[2].bias = try identityAffineBias(bins: bins)
         detailIn = try Conv2d(3, detail, kernel: 3, padding: .explicit(1, 1))
         detailOut = try Conv2d(detail, 3, kernel: 3, padding: .explicit(1, 1), weightInit: .constant(0), biasInit: .constant(0))
     }
@@ -69,7 +66,7 @@ public struct ToneNet: Module {
         }
         var h = try statistics(photo)
         for (i, layer) in dense.enumerated() { h = try layer(h); if i < dense.count - 1 { h = try h.relu() } }
-        return try h.reshape([photo.shape[0], Self.coefficients, bins, 1, 1])
+        return try h.reshape([photo.shape[0], affineCoefficients, bins, 1, 1])
     }
 
     /// Enhances a window of a photo with the photo's curve (`context.features`).
@@ -78,19 +75,12 @@ public struct ToneNet: Module {
         let z = try Self.withLuminance(x).narrow(1, start: 3, length: 1) * 2 - 1
         let zero = try Tensor.zeros([n, 1, h, w, 1]).to(x.device, x.dtype)
         let points = try cat([zero, zero, z.reshape([n, 1, h, w, 1])], dim: 4)
-        let curve = context.features.shape[0] == n ? context.features : try context.features.expand(
-            [n] + Array(context.features.shape.dropFirst()))
-        let a = try gridSample(curve, grid: points, mode: .bilinear, padding: .border, alignCorners: false)
-            .reshape([n, 3, 4, h, w])
-        let colour = try (a.narrow(2, start: 0, length: 3) * x.unsqueeze(1)).sum(dims: [2]) + a.select(2, 3)
-        return try colour + detailOut(detailIn(x).relu())
+        return try applyAffineGrid(context.features, at: points, to: x) + detailOut(detailIn(x).relu())
     }
 
     /// Enhances whole photos (training: each image is its own whole photo).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let context = PhotoContext(features: try curve(x), window: PixelRect(top: 0, left: 0, height: x.shape[2], width: x.shape[3]),
-                                   photoHeight: x.shape[2], photoWidth: x.shape[3])
-        return try apply(x, context: context)
+        try apply(x, context: PhotoContext(wholePhotos: x, features: curve(x)))
     }
 
     /// The tone network as a registered architecture.
