@@ -3,10 +3,10 @@
 # its model card, to Sources/DSLREnhance/Models/dslrkit-default.safetensors: synthetic pairs
 # from Debian's photos degraded by random chains, `dslr train` with recipes/tone.yaml (about
 # 4 minutes on 2 CPU cores), `dslr eval` on the held-out pairs against the identity and
-# classic baselines, and
-# `dslr models card` to put data, recipe, commands and metrics into the weights' metadata.
+# classic baselines, and `dslr models card` to put data, recipe, commands and metrics into
+# the weights' metadata.
 # data/ and runs/ are not committed.
-#   bash scripts/train-default.sh              # the real model (data/synth, runs/default)
+#   bash scripts/train-default.sh              # the real model (data/tone, runs/tone)
 #   bash scripts/train-default.sh --quick DIR  # every step at toy size (few photos, 2
 #                                              # iterations) under DIR, in about a minute;
 #                                              # the embedded model is left alone

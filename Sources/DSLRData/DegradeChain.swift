@@ -44,7 +44,7 @@ public enum DegradationStep: Sendable, Codable, Equatable {
 /// changed, and a first run of dslrkit-global on them learnt nothing but the identity.
 /// Exposure is not one of the shuffled steps but leads most chains, as it does in a
 /// camera: when it was drawn as often as the others, a whole-photo model learnt to
-/// brighten too little to help real phone photos (DPED 18.3 dB against 19.4 and more).
+/// brighten too little to help real phone photos (DPED 18.2–18.3 dB against 19.3–19.8).
 public struct DegradationChainConfig: Sendable, Codable, Equatable {
     public var seed: UInt64
     /// Share of photos left untouched (their input is their target).
