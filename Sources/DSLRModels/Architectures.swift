@@ -10,6 +10,8 @@ public enum Architectures {
         CompactNet.architecture,
         GlobalNet.architecture,
         ToneNet.architecture,
+        PPCNTeacher.architecture,
+        PPCNStudent.architecture,
         DPEDDiscriminator.architecture,
         PatchDiscriminator.architecture,
     ]

@@ -91,23 +91,7 @@ extension DPEDTFNetwork {
     /// optimizer slots of its variables (`generator/W1/Adam`) are ignored; anything else in
     /// the scope is unexpected.
     public func checkTFVariables(_ shapes: [String: [Int]], source: String) throws {
-        let expected = tfVariables
-        let known = Set(expected.map(\.tfName))
-        var error = DPEDImportError(source: source, architecture: Self.architectureName)
-        error.expectedCount = expected.count
-        error.present = shapes.keys.sorted()
-        for v in expected {
-            guard let found = shapes[v.tfName] else {
-                error.missing.append((v.tfName, v.tfShape))
-                continue
-            }
-            if found != v.tfShape { error.shapeMismatches.append((v.tfName, found, v.tfShape)) }
-        }
-        error.unexpected = shapes.keys.sorted().filter { name in
-            name.hasPrefix(Self.tfScope + "/") && !known.contains(name)
-                && !known.contains { name.hasPrefix($0 + "/") }
-        }
-        if !error.missing.isEmpty || !error.unexpected.isEmpty || !error.shapeMismatches.isEmpty { throw error }
+        try checkTFVariableSet(tfVariables, scope: Self.tfScope, shapes: shapes, source: source, architecture: Self.architectureName)
     }
 
     /// Loads TensorFlow-named, TensorFlow-layout tensors (e.g. read from a checkpoint) into
@@ -129,11 +113,40 @@ extension DPEDTFNetwork {
 
     /// Builds `tfVariables` from (parameter name, unscoped TensorFlow name, layout) triples.
     func tfVariables(_ pairs: [(String, String, TFLayout)]) -> [DPEDTFVariable] {
-        let shapes = Dictionary(uniqueKeysWithValues: stateDict().map { ($0.0, $0.1.shape) })
-        return pairs.map { name, tf, layout in
-            DPEDTFVariable(tfName: Self.tfScope + "/" + tf, name: name, layout: layout, tfShape: layout.tfShape(of: shapes[name]!))
-        }
+        scopedTFVariables(of: self, pairs, scope: Self.tfScope)
     }
+}
+
+/// `pairs` (parameter name, unscoped TensorFlow name, layout) of `module` as variables of `scope`.
+func scopedTFVariables(of module: some Module, _ pairs: [(String, String, TFLayout)], scope: String) -> [DPEDTFVariable] {
+    let shapes = Dictionary(uniqueKeysWithValues: module.stateDict().map { ($0.0, $0.1.shape) })
+    return pairs.map { name, tf, layout in
+        DPEDTFVariable(tfName: scope + "/" + tf, name: name, layout: layout, tfShape: layout.tfShape(of: shapes[name]!))
+    }
+}
+
+/// Checks that `shapes` (TensorFlow name → shape) holds exactly the `expected` variables of
+/// `scope`. Names outside the scope (another network, optimizer step counters) and optimizer
+/// slots of expected variables (`generator/W1/Adam`) are ignored; anything else in the scope
+/// is unexpected. Every difference is listed in the `DPEDImportError`.
+func checkTFVariableSet(
+    _ expected: [DPEDTFVariable], scope: String, shapes: [String: [Int]], source: String, architecture: String
+) throws {
+    let known = Set(expected.map(\.tfName))
+    var error = DPEDImportError(source: source, architecture: architecture)
+    error.expectedCount = expected.count
+    error.present = shapes.keys.sorted()
+    for v in expected {
+        guard let found = shapes[v.tfName] else {
+            error.missing.append((v.tfName, v.tfShape))
+            continue
+        }
+        if found != v.tfShape { error.shapeMismatches.append((v.tfName, found, v.tfShape)) }
+    }
+    error.unexpected = shapes.keys.sorted().filter { name in
+        name.hasPrefix(scope + "/") && !known.contains(name) && !known.contains { name.hasPrefix($0 + "/") }
+    }
+    if !error.missing.isEmpty || !error.unexpected.isEmpty || !error.shapeMismatches.isEmpty { throw error }
 }
 
 /// TensorFlow's name for the n-th unnamed variable of a scope.

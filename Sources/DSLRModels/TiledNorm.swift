@@ -87,3 +87,19 @@ public func instanceNormalize(
     if let shift { y = try y + shift.reshape([1, c, 1, 1]) }
     return y
 }
+
+/// The per-channel mean over H and W of `x` ([N, C, 1, 1]), as norm layer `layer`: with
+/// `state`, the whole photo's mean (see `TiledNormState`), so that networks that subtract
+/// or rescale around the image mean (PPCN's contrast step and its super-resolution's mean
+/// removal) tile exactly.
+public func photoMean(_ x: Tensor, layer: Int, state: TiledNormState?) throws -> Tensor {
+    guard let state else { return try x.mean(dims: [2, 3], keepDim: true) }
+    if state.collecting == layer {
+        try state.accumulate(x)
+        throw StatisticsCollected()
+    }
+    guard let stats = state.statistics[layer] else {
+        throw TorchError("tiled normalisation: statistics of layer \(layer) are missing")
+    }
+    return try stats.mean.to(x.device, x.dtype)
+}
