@@ -28,13 +28,20 @@ public struct ArchitectureContract: Sendable, Equatable, Codable {
     public var sizeMultiple: Int
     /// Channels of a per-image condition (a domain label), 0 for none.
     public var conditionChannels: Int
+    /// How many times the photo is enlarged by bicubic interpolation before the network sees
+    /// it (1: not at all). PPCN's ×4 super-resolution works on a bicubic ×4 enlargement and
+    /// keeps its size, so it has `inputUpscale` 4 and `outputScale` 1.
+    public var inputUpscale: Int
 
     public init(role: Role = .enhancer, inputChannels: Int = 3, inputEncoding: Encoding = .rgb, outputChannels: Int = 3,
-                outputScale: Int = 1, sizeMultiple: Int = 1, conditionChannels: Int = 0) {
+                outputScale: Int = 1, sizeMultiple: Int = 1, conditionChannels: Int = 0, inputUpscale: Int = 1) {
         self.role = role; self.inputChannels = inputChannels; self.inputEncoding = inputEncoding
         self.outputChannels = outputChannels; self.outputScale = outputScale; self.sizeMultiple = sizeMultiple
-        self.conditionChannels = conditionChannels
+        self.conditionChannels = conditionChannels; self.inputUpscale = inputUpscale
     }
+
+    /// How many times larger the result is than the photo given to `dslr upscale`/`enhance`.
+    public var totalScale: Int { outputScale * inputUpscale }
 
     /// RGB in, same-size RGB out.
     public static let rgbEnhancer = ArchitectureContract()

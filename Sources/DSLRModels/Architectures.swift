@@ -12,6 +12,7 @@ public enum Architectures {
         ToneNet.architecture,
         PPCNTeacher.architecture,
         PPCNStudent.architecture,
+        PPCNSuperResolution.architecture,
         DPEDDiscriminator.architecture,
         PatchDiscriminator.architecture,
     ]

@@ -18,14 +18,22 @@ public struct PPCNTFLayout: Sendable, Equatable {
         PPCNTFLayout(architecture: PPCNStudent.architectureID, scope: "generator_little", origin: "test/model_enhancement.py"),
         PPCNTFLayout(architecture: PPCNTeacher.architectureID, scope: "generator_t", origin: "train/models.py"),
         PPCNTFLayout(architecture: PPCNStudent.architectureID, scope: "generator_s", origin: "train/models.py"),
+        PPCNTFLayout(architecture: PPCNSuperResolution.architectureID, scope: "generator", origin: "test/model_super_resolution.py"),
     ]
 
     /// The variables this layout expects, in PPCN's creation order.
     func variables() throws -> [DPEDTFVariable] {
-        let net: any PPCNGenerator = architecture == PPCNTeacher.architectureID
-            ? try PPCNTeacher(weightInit: .constant(0), biasInit: .constant(0))
-            : try PPCNStudent(weightInit: .constant(0), biasInit: .constant(0))
-        return scopedTFVariables(of: net, net.tfNames, scope: scope)
+        switch architecture {
+        case PPCNTeacher.architectureID:
+            let net = try PPCNTeacher(weightInit: .constant(0), biasInit: .constant(0))
+            return scopedTFVariables(of: net, net.tfNames, scope: scope)
+        case PPCNStudent.architectureID:
+            let net = try PPCNStudent(weightInit: .constant(0), biasInit: .constant(0))
+            return scopedTFVariables(of: net, net.tfNames, scope: scope)
+        default:
+            let net = try PPCNSuperResolution(weightInit: .constant(0), biasInit: .constant(0))
+            return scopedTFVariables(of: net, net.tfNames, scope: scope)
+        }
     }
 
     var description: String { "\(architecture) (scope \(scope), \(origin))" }
@@ -38,7 +46,7 @@ public struct PPCNImportError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Reads whichever PPCN network a TensorFlow checkpoint V2 holds (e.g. Zheng222/PPCN's
-/// `test/ckpt_enhancement/teacher.ckpt`; pass the prefix, without `.index`), recognised by
+/// `test/ckpt_enhancement/teacher.ckpt` or `test/ckpt_super_resolution/generator_all.ckpt`; pass the prefix, without `.index`), recognised by
 /// its variables' names and shapes, and returns it with the layout it matched. Anything else
 /// is refused with the differences from the closest PPCN network.
 public func importPPCN(fromTFCheckpoint prefix: String) throws -> (network: BuiltNetwork, layout: PPCNTFLayout) {
