@@ -62,14 +62,25 @@ public final class LoadedModel: @unchecked Sendable {
         return 0
     }
 
+    /// How many times larger than its input the result is (a super-resolution network's
+    /// bicubic enlargement times its output scale; 1 for enhancers).
+    public var scale: Int {
+        if case .network(let n) = kind { return n.inputUpscale * n.outputScale }
+        return 1
+    }
+
     /// Enhances [1, C, H, W] float32 CPU pixels in [0, 1] (C: the network's input channels);
-    /// the result is [1, C', H·s, W·s] for a network with output scale s, clamped.
+    /// the result is [1, C', H·s, W·s] for a model of `scale` s, clamped. A network that works
+    /// on an enlargement gets the whole photo enlarged first, then runs in tiles over it.
     public func enhance(
         _ image: Tensor, tiling: TilingOptions = TilingOptions(), progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Tensor {
         switch kind {
         case .network(let network):
-            return try runTiled(image, network: network, options: tiling, device: device, dtype: precision.dtype,
+            let k = network.inputUpscale
+            let input = k == 1 ? image
+                : try withNoGrad { try enlargeBicubic(image, height: image.shape[2] * k, width: image.shape[3] * k) }
+            return try runTiled(input, network: network, options: tiling, device: device, dtype: precision.dtype,
                                 progress: progress).clamp(min: 0, max: 1)
         case .function(let function):
             progress(0, 1)

@@ -124,6 +124,24 @@ public struct ModelRegistry: Sendable {
             "unknown model '\(wanted)' (known: \(knownNames); or give a path to a .safetensors file)", kind: .notFound)
     }
 
+    /// The factor `dslr upscale` enlarges by.
+    public static let upscaleFactor = 4
+
+    /// The model `dslr upscale` uses when none is named: the first registered model whose
+    /// architecture enlarges ×4 (PPCN's `ppcn-sr` once imported into the user's folder).
+    public func defaultUpscaler() throws -> ModelEntry {
+        let found = entries.first { entry in
+            (try? Architectures.named(entry.card.architecture).contract().totalScale) == Self.upscaleFactor
+        }
+        guard let found else {
+            throw ModelError(
+                "no ×\(Self.upscaleFactor) super-resolution model is installed (known: \(knownNames)); import PPCN's with "
+                    + "`dslr import ppcn-tf test/ckpt_super_resolution/generator_all.ckpt -o \(Self.userFolder.path)/ppcn-sr.safetensors`, "
+                    + "or name one with --model", kind: .notFound)
+        }
+        return found
+    }
+
     /// The registered names, for messages.
     public var knownNames: String { entries.map(\.card.name).joined(separator: ", ") }
 }

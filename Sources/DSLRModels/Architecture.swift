@@ -108,6 +108,7 @@ extension BuiltNetwork: TileableNetwork {
     public var preferredTile: Int? { tiling?.preferredTile }
     public var sizeMultiple: Int { contract.sizeMultiple }
     public var outputScale: Int { contract.outputScale }
+    public var inputUpscale: Int { contract.inputUpscale }
     public var inputChannels: Int { contract.inputChannels }
     public var outputChannels: Int { contract.outputChannels }
 

@@ -14,6 +14,9 @@ public protocol TileableNetwork {
     var sizeMultiple: Int { get }
     /// Output side over input side.
     var outputScale: Int { get }
+    /// How many times the photo is enlarged (PIL's bicubic, `enlargeBicubic`) before the
+    /// network sees it; 1 for most networks, 4 for PPCN's super-resolution.
+    var inputUpscale: Int { get }
     /// Channels of the input and of the output.
     var inputChannels: Int { get }
     var outputChannels: Int { get }
@@ -53,6 +56,7 @@ extension TileableNetwork {
     }
     public var sizeMultiple: Int { 1 }
     public var outputScale: Int { 1 }
+    public var inputUpscale: Int { 1 }
     public var inputChannels: Int { 3 }
     public var outputChannels: Int { 3 }
     public var widestActivation: Int { 64 }

@@ -144,3 +144,23 @@ func wholeAndTiled(_ architecture: Architecture, seed: UInt64, tile: Int) throws
         #expect(automaticTile(height: 3000, width: 4000, network: net, dtype: .float32, halo: 2, memoryLimit: 600 << 20) < 512)
     }
 }
+
+/// `enlargeBicubic` against PIL's bicubic resize of float planes
+/// (scripts/fixtures/make_bicubic_fixture.py): ×4, as PPCN's super-resolution is fed, and to a
+/// size that is not a multiple.
+@Test func bicubicEnlargementMatchesPIL() throws {
+    guard let url = Bundle.module.url(forResource: "Fixtures/bicubic_reference.safetensors", withExtension: nil) else {
+        throw TorchError("fixture bicubic_reference.safetensors is missing")
+    }
+    let reference = Dictionary(uniqueKeysWithValues: try Checkpoint.load(url).tensors)
+    let input = try #require(reference["input"]).unsqueeze(0)
+    for (key, size) in [("x4", (20, 28)), ("to_13x9", (13, 9))] {
+        let expected = try #require(reference[key]).unsqueeze(0)
+        let output = try enlargeBicubic(input, height: size.0, width: size.1)
+        #expect(output.shape == expected.shape)
+        let error = try (output - expected).abs().max().item()
+        print("bicubic \(key) vs PIL: max abs error \(error)")
+        #expect(error < 1e-5)
+    }
+    #expect(throws: TorchError.self) { try enlargeBicubic(input, height: 4, width: 7) }
+}
