@@ -14,6 +14,7 @@ public enum Architectures {
         PPCNStudent.architecture,
         PPCNSuperResolution.architecture,
         DPEDDiscriminator.architecture,
+        PPCNDiscriminator.architecture,
         PatchDiscriminator.architecture,
     ]
 

@@ -36,7 +36,6 @@ public struct DPEDDiscriminator: Module {
 
     /// The patch side DPED trains on; the dense layer fixes it (sides 97...112 also reduce to 7).
     public static let patchSize = 100
-    static let leakySlope = 0.2
 
     /// A new discriminator initialised as DPED does by default (truncated normal σ 0.01,
     /// biases 0.01, norm scale 1 and shift 0).
@@ -60,23 +59,14 @@ public struct DPEDDiscriminator: Module {
         out = try dense(1024, 2)
     }
 
+    /// The convolutions in order, each with the instance norm after it (none after the first).
+    var stages: [(conv: Conv2d, norm: DPEDInstanceNorm?)] {
+        [(conv1, nil), (conv2, norm2), (conv3, norm3), (conv4, norm4), (conv5, norm5)]
+    }
+
     /// The two pre-softmax scores of grayscale patches [N, 1, 100, 100].
     public func logits(grayscale x: Tensor) throws -> Tensor {
-        guard x.rank == 4, x.shape[1] == 1 else {
-            throw TorchError("DPED discriminator: input must be grayscale [N, 1, H, W], got \(x.shape)")
-        }
-        let slope = Self.leakySlope
-        var h = try conv1(x).leakyRelu(slope)
-        h = try norm2(conv2(h).leakyRelu(slope), layer: 0)
-        h = try norm3(conv3(h).leakyRelu(slope), layer: 1)
-        h = try norm4(conv4(h).leakyRelu(slope), layer: 2)
-        h = try norm5(conv5(h).leakyRelu(slope), layer: 3)
-        let features = fc.weight.shape[1]
-        guard h.shape[1] * h.shape[2] * h.shape[3] == features else {
-            throw TorchError("DPED discriminator: \(x.shape[2])×\(x.shape[3]) patches give \(h.shape[1])×\(h.shape[2])×\(h.shape[3]) features, the dense layer needs \(features) (use \(Self.patchSize)×\(Self.patchSize) patches)")
-        }
-        let flat = try h.permute([0, 2, 3, 1]).reshape([h.shape[0], features])
-        return try out(fc(flat).leakyRelu(slope))
+        try texturalLogits(x, stages: stages, fc: fc, out: out, name: "DPED discriminator", patchSize: Self.patchSize)
     }
 
     /// Class probabilities (softmax of `logits`) of grayscale patches.
@@ -90,6 +80,33 @@ public struct DPEDDiscriminator: Module {
     public func callAsFunction(_ rgb: Tensor) throws -> Tensor {
         try probabilities(grayscale: grayscale(rgb))
     }
+}
+
+/// The forward pass of DPED's and PPCN's discriminators: each convolution followed by leaky
+/// ReLU 0.2 and its instance norm (norm layer k for the k-th), the features flattened in
+/// TensorFlow's NHWC order, a dense layer with leaky ReLU and the two logits.
+func texturalLogits(
+    _ x: Tensor, stages: [(conv: Conv2d, norm: DPEDInstanceNorm?)], fc: Linear, out: Linear, name: String, patchSize: Int
+) throws -> Tensor {
+    guard x.rank == 4, x.shape[1] == 1 else {
+        throw TorchError("\(name): input must be grayscale [N, 1, H, W], got \(x.shape)")
+    }
+    let slope = 0.2
+    var h = x
+    var normLayer = 0
+    for stage in stages {
+        h = try stage.conv(h).leakyRelu(slope)
+        if let norm = stage.norm {
+            h = try norm(h, layer: normLayer)
+            normLayer += 1
+        }
+    }
+    let features = fc.weight.shape[1]
+    guard h.shape[1] * h.shape[2] * h.shape[3] == features else {
+        throw TorchError("\(name): \(x.shape[2])×\(x.shape[3]) patches give \(h.shape[1])×\(h.shape[2])×\(h.shape[3]) features, the dense layer needs \(features) (use \(patchSize)×\(patchSize) patches)")
+    }
+    let flat = try h.permute([0, 2, 3, 1]).reshape([h.shape[0], features])
+    return try out(fc(flat).leakyRelu(slope))
 }
 
 extension DPEDDiscriminator {

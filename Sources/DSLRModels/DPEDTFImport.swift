@@ -181,23 +181,28 @@ extension DPEDDiscriminator: DPEDTFNetwork {
     public static let tfScope = "discriminator"
     public static let architectureName = "DPED discriminator"
 
-    public var tfVariables: [DPEDTFVariable] {
-        var pairs: [(String, String, TFLayout)] = []
-        func add(_ name: String, _ layout: TFLayout) { pairs.append((name, unnamedTFVariable(pairs.count), layout)) }
-        for j in 1...5 {
-            add("conv\(j).weight", .convolution)
-            add("conv\(j).bias", .identical)
-            if j > 1 {
-                add("norm\(j).shift", .identical)
-                add("norm\(j).scale", .identical)
-            }
+    public var tfVariables: [DPEDTFVariable] { tfVariables(texturalTFPairs(convolutions: 5)) }
+}
+
+/// The variables of DPED's and PPCN's discriminators, all unnamed and so numbered in creation
+/// order: `conv1`'s kernel and bias; for each later convolution its kernel, bias, and its
+/// norm's shift and scale; then the dense layers `fc` and `out`.
+func texturalTFPairs(convolutions: Int) -> [(String, String, TFLayout)] {
+    var pairs: [(String, String, TFLayout)] = []
+    func add(_ name: String, _ layout: TFLayout) { pairs.append((name, unnamedTFVariable(pairs.count), layout)) }
+    for j in 1...convolutions {
+        add("conv\(j).weight", .convolution)
+        add("conv\(j).bias", .identical)
+        if j > 1 {
+            add("norm\(j).shift", .identical)
+            add("norm\(j).scale", .identical)
         }
-        for dense in ["fc", "out"] {
-            add(dense + ".weight", .dense)
-            add(dense + ".bias", .identical)
-        }
-        return tfVariables(pairs)
     }
+    for dense in ["fc", "out"] {
+        add(dense + ".weight", .dense)
+        add(dense + ".bias", .identical)
+    }
+    return pairs
 }
 
 /// Reads a DPED generator from a TensorFlow checkpoint V2, e.g. aiff22/DPED's

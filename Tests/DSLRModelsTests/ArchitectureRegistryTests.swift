@@ -28,7 +28,7 @@ import Testing
     @Test func namesAreUniqueAndRolesListed() {
         #expect(Set(Architectures.names).count == Architectures.all.count)
         #expect(Architectures.names(role: .enhancer) == ["dped-generator", "dslrkit-compact", "dslrkit-global", "dslrkit-tone", "ppcn-sr", "ppcn-student", "ppcn-teacher"])
-        #expect(Architectures.names(role: .discriminator) == ["dped-discriminator", "patch"])
+        #expect(Architectures.names(role: .discriminator) == ["dped-discriminator", "patch", "ppcn-discriminator"])
     }
 
     @Test func optionsAreCheckedAgainstTheDeclaration() throws {

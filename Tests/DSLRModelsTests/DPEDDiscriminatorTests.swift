@@ -16,20 +16,27 @@ func hashed(_ shape: [Int], salt: Int, scale: Double, offset: Double) throws -> 
     return try ((k - 1000.0).to(.float32) * scale + offset).reshape(shape)
 }
 
-@Test func discriminatorMatchesTensorFlow() throws {
-    let reference = try DPEDFixture.reference()
+/// DPED's and PPCN's discriminators, for the parity check they share.
+protocol TexturalDiscriminator: DPEDTFNetwork {
+    func logits(grayscale x: Tensor) throws -> Tensor
+    func callAsFunction(_ rgb: Tensor) throws -> Tensor
+}
+extension DPEDDiscriminator: TexturalDiscriminator {}
+extension PPCNDiscriminator: TexturalDiscriminator {}
+
+/// Loads the hashed weights a fixture script gave TensorFlow's graph (`reference` holds their
+/// scales and offsets and the input's hash) and compares logits and probabilities.
+func expectDiscriminatorMatchesTensorFlow(_ discriminator: some TexturalDiscriminator, reference: [String: Tensor],
+                                          variableCount: Int) throws {
     let scales = try #require(reference["discriminator_hash_scale"]).toArray(Double.self)
     let offsets = try #require(reference["discriminator_hash_offset"]).toArray(Double.self)
-    let saltStep = Int(try #require(reference["discriminator_hash_salt_step"]).item())
     let input = try #require(reference["discriminator_input_hash"]).toArray(Double.self)
-
-    let discriminator = try DPEDDiscriminator(weightInit: .constant(0), biasInit: .constant(0))
     let variables = discriminator.tfVariables
-    #expect(variables.map(\.tfName) == (0..<22).map { "discriminator/" + ($0 == 0 ? "Variable" : "Variable_\($0)") })
+    #expect(variables.map(\.tfName) == (0..<variableCount).map { "discriminator/" + ($0 == 0 ? "Variable" : "Variable_\($0)") })
     #expect(scales.count == variables.count)
     var values: [String: Tensor] = [:]
     for (k, v) in variables.enumerated() {
-        values[v.tfName] = try hashed(v.tfShape, salt: saltStep * k, scale: scales[k], offset: offsets[k])
+        values[v.tfName] = try hashed(v.tfShape, salt: 7919 * k, scale: scales[k], offset: offsets[k])
     }
     try discriminator.loadTF(values, source: "hashed weights")
 
@@ -39,10 +46,17 @@ func hashed(_ shape: [Int], salt: Int, scale: Double, offset: Double) throws -> 
         let logits = try discriminator.logits(grayscale: grayscale(rgb))
         let logitError = try maxAbsDiff(logits, #require(reference["discriminator_logits"]))
         let probabilityError = try maxAbsDiff(discriminator(rgb), #require(reference["discriminator_probabilities"]))
-        print("DPED discriminator vs TensorFlow: max abs error logits \(logitError), probabilities \(probabilityError)")
+        print("\(type(of: discriminator)) vs TensorFlow: max abs error logits \(logitError), probabilities \(probabilityError)")
         #expect(logitError < 1e-4)
         #expect(probabilityError < 1e-4)
     }
+}
+
+@Test func discriminatorMatchesTensorFlow() throws {
+    let reference = try DPEDFixture.reference()
+    #expect(try #require(reference["discriminator_hash_salt_step"]).item() == 7919)
+    try expectDiscriminatorMatchesTensorFlow(
+        DPEDDiscriminator(weightInit: .constant(0), biasInit: .constant(0)), reference: reference, variableCount: 22)
 }
 
 @Test func discriminatorNeedsHundredPixelPatches() throws {

@@ -49,6 +49,17 @@ func importedPPCNMatchesTensorFlow(file: String, architecture: String, scope: St
     #expect(throws: (any Error).self) { try importPPCN(fromTFCheckpoint: wrong) }
 }
 
+@Test func ppcnDiscriminatorMatchesTensorFlow() throws {
+    try expectDiscriminatorMatchesTensorFlow(
+        PPCNDiscriminator(weightInit: .constant(0), biasInit: .constant(0)), reference: PPCNFixture.reference(), variableCount: 26)
+    // 256·7·7 features from 100×100 patches; other sizes are refused by name.
+    #expect(try PPCNDiscriminator.architecture.build().module.parameterCount == 14_646_402)  // 12.8M of them in the dense layer
+    let error = try #require(throws: TorchError.self) {
+        try PPCNDiscriminator(weightInit: .constant(0.01)).logits(grayscale: Tensor.rand([1, 1, 64, 64]))
+    }
+    #expect(error.message.hasPrefix("PPCN discriminator: 64×64 patches give 256×4×4 features"))
+}
+
 @Test func ppcnArchitecturesHaveThePublishedSizes() throws {
     // Parameter counts of PPCN's published checkpoints (teacher.ckpt, student.ckpt, generator_all.ckpt).
     #expect(try PPCNTeacher.architecture.build().module.parameterCount == 21843)
