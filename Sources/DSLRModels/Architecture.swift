@@ -84,11 +84,15 @@ public struct BuiltNetwork: @unchecked Sendable {
     /// see the whole photo.
     let context: ((Tensor) throws -> Tensor)?
     let contextForward: ((Tensor, PhotoContext) throws -> Tensor)?
+    /// The forward pass with the feature maps knowledge distillation compares (PPCN's
+    /// teacher and student); nil for networks that name none.
+    public let distillationForward: ((Tensor) throws -> (output: Tensor, features: [Tensor]))?
 
     init(architecture: String, options: Options, contract: ArchitectureContract, body: NetworkBody) {
         self.architecture = architecture; self.options = options; self.contract = contract; self.module = body.module
         self.tiling = body.tiling; self.normForward = body.normForward; self.forward = body.forward
         self.context = body.context; self.contextForward = body.contextForward
+        self.distillationForward = body.distillationForward
     }
 
     /// Runs the network on an input without a condition.
@@ -138,16 +142,19 @@ public struct NetworkBody {
     public let normForward: ((Tensor, TiledNormState?) throws -> Tensor)?
     public let context: ((Tensor) throws -> Tensor)?
     public let contextForward: ((Tensor, PhotoContext) throws -> Tensor)?
+    public let distillationForward: ((Tensor) throws -> (output: Tensor, features: [Tensor]))?
     public let forward: (Tensor, Tensor?) throws -> Tensor
 
     /// `tiling` for enhancers (nil for discriminators); `normForward` for networks whose norm
     /// layers take whole-photo statistics when tiled; `context` and `contextForward` for
-    /// networks that compute features of the whole photo once and apply them to each tile.
+    /// networks that compute features of the whole photo once and apply them to each tile;
+    /// `distillationForward` for networks whose feature maps a distillation loss compares.
     public init(module: any Module, tiling: TilingProfile?, normForward: ((Tensor, TiledNormState?) throws -> Tensor)? = nil,
                 context: ((Tensor) throws -> Tensor)? = nil, contextForward: ((Tensor, PhotoContext) throws -> Tensor)? = nil,
+                distillationForward: ((Tensor) throws -> (output: Tensor, features: [Tensor]))? = nil,
                 forward: @escaping (Tensor, Tensor?) throws -> Tensor) {
         self.module = module; self.tiling = tiling; self.normForward = normForward; self.forward = forward
-        self.context = context; self.contextForward = contextForward
+        self.context = context; self.contextForward = contextForward; self.distillationForward = distillationForward
     }
 }
 

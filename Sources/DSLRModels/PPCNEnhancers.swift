@@ -49,6 +49,12 @@ public struct PPCNTeacher: Module {
 
     /// Enhances NCHW RGB in [0, 1]; with `norms`, every whole-image statistic is the photo's.
     public func callAsFunction(_ x: Tensor, norms: TiledNormState? = nil) throws -> Tensor {
+        try withFeatures(x, norms: norms).output
+    }
+
+    /// The output and the maps PPCN's knowledge distillation compares (train/models.py's
+    /// `out_c1`, `out_c6` before their channel mean): c1 and c6.
+    public func withFeatures(_ x: Tensor, norms: TiledNormState? = nil) throws -> (output: Tensor, features: [Tensor]) {
         let input = try ppcnContrast(x, name: "PPCN teacher", norms: norms)
         let c0 = try ppcnLReLU(conv0(input))
         let c1 = try ppcnLReLU(conv1(c0))
@@ -57,7 +63,7 @@ public struct PPCNTeacher: Module {
         let c4 = try ppcnLReLU(norm4(conv4(c3), layer: 3, state: norms))
         let c5 = try norm5(conv5(c4), layer: 4, state: norms) + c3
         let c6 = try ppcnLReLU(conv6(cat([c3, c5], dim: 1)))
-        return try ppcnOutput(conv7(c6))
+        return (try ppcnOutput(conv7(c6)), [c1, c6])
     }
 
     /// PPCN's TensorFlow variables (scope excluded) and the parameters they become.
@@ -107,12 +113,18 @@ public struct PPCNStudent: Module {
 
     /// Enhances NCHW RGB in [0, 1]; with `norms`, every whole-image statistic is the photo's.
     public func callAsFunction(_ x: Tensor, norms: TiledNormState? = nil) throws -> Tensor {
+        try withFeatures(x, norms: norms).output
+    }
+
+    /// The output and the maps PPCN's knowledge distillation compares with the teacher's
+    /// (`out_c1`, `out_c3` before their channel mean): c1 and c3.
+    public func withFeatures(_ x: Tensor, norms: TiledNormState? = nil) throws -> (output: Tensor, features: [Tensor]) {
         let input = try ppcnContrast(x, name: "PPCN student", norms: norms)
         let c0 = try ppcnLReLU(conv0(input))
         let c1 = try ppcnLReLU(conv1(c0))
         let c2 = try ppcnLReLU(norm2(conv2(c1), layer: 1, state: norms))
         let c3 = try ppcnLReLU(norm3(conv3(c2), layer: 2, state: norms)) + c1
-        return try ppcnOutput(conv4(c3))
+        return (try ppcnOutput(conv4(c3)), [c1, c3])
     }
 
     var tfNames: [(String, String, TFLayout)] {
@@ -184,7 +196,9 @@ func ppcnArchitecture<Net: PPCNGenerator>(
                 module: net,
                 tiling: TilingProfile(receptiveRadius: ppcnReceptiveRadius(net.convolutions), normLayerCount: normLayerCount,
                                       widestActivation: widest),
-                normForward: { try net($0, norms: $1) }, forward: { x, _ in try net(x, norms: nil) })
+                normForward: { try net($0, norms: $1) },
+                distillationForward: { try net.withFeatures($0, norms: nil) },
+                forward: { x, _ in try net(x, norms: nil) })
         })
 }
 
@@ -193,6 +207,7 @@ protocol PPCNGenerator: Module {
     var convolutions: [Conv2d] { get }
     var tfNames: [(String, String, TFLayout)] { get }
     func callAsFunction(_ x: Tensor, norms: TiledNormState?) throws -> Tensor
+    func withFeatures(_ x: Tensor, norms: TiledNormState?) throws -> (output: Tensor, features: [Tensor])
 }
 
 extension PPCNTeacher: PPCNGenerator {}

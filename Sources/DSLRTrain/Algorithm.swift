@@ -86,6 +86,7 @@ public enum TrainingAlgorithms {
     public static let all: [AlgorithmDefinition] = [
         supervisedAlgorithm,
         dpedGANAlgorithm,
+        distillAlgorithm,
     ]
 
     public static var names: [String] { all.map(\.name) }
@@ -128,11 +129,14 @@ func uniquelyNamed(_ losses: [Loss]) -> [Loss] {
 /// losses, NaN/Inf check, backward, optimizer step. Shared by the algorithms.
 func enhancerStep(
     _ network: TrainedSide, losses: [Loss], input x: Tensor, target y: Tensor, features: (any FeatureExtractor)?,
-    discriminator: ((Tensor) throws -> Tensor)? = nil, context: StepContext
+    discriminator: ((Tensor) throws -> Tensor)? = nil, teacherFeatures: [Tensor]? = nil, context: StepContext
 ) throws -> StepResult {
     try network.begin()
-    let output = try network.forward(x)
+    // With a teacher's maps, the network's own maps come along for the distillation loss.
+    let (output, studentFeatures) = teacherFeatures == nil ? (try network.forward(x), []) : try network.forwardWithFeatures(x)
     var lossContext = LossContext(output: output, target: y, input: x, features: features, discriminator: discriminator)
+    lossContext.studentFeatures = studentFeatures
+    lossContext.teacherFeatures = teacherFeatures ?? []
     lossContext.batchSumScale = context.batchSumScale
     let (total, parts) = try DSLRLosses.evaluate(losses, lossContext)
     for (name, value) in parts.sorted(by: { $0.key < $1.key }) where !value.isFinite {

@@ -9,18 +9,28 @@ let dpedGANAlgorithm = AlgorithmDefinition(
     name: "dped-gan", summary: "DPED's generator/discriminator alternation (texture loss against a grayscale discriminator)",
     provides: [.target, .input, .discriminator],
     check: { recipe in
-        guard let d = recipe.discriminator else {
+        guard recipe.discriminator != nil else {
             throw RecipeError("the 'dped-gan' algorithm needs a discriminator section in the recipe")
         }
-        guard let texture = recipe.losses.first(where: { $0.name == "texture" }) else {
-            throw RecipeError("the recipe has a discriminator but no 'texture' loss to train the generator against it")
-        }
-        let form = texture.options["form"].map { if case .text(let s) = $0 { s } else { "" } } ?? "dped"
-        guard form == d.loss.rawValue else {
-            throw RecipeError("the texture loss's form '\(form)' does not match the discriminator's loss '\(d.loss.rawValue)'")
-        }
+        try checkAdversary(recipe)
     },
     make: { setup in try DPEDGAN(setup) })
+
+/// A discriminator section and a `texture` loss come together, with the same form.
+func checkAdversary(_ recipe: Recipe) throws {
+    let texture = recipe.losses.first(where: { $0.name == "texture" })
+    guard let d = recipe.discriminator else {
+        if texture != nil { throw RecipeError("the 'texture' loss needs a discriminator section in the recipe") }
+        return
+    }
+    guard let texture else {
+        throw RecipeError("the recipe has a discriminator but no 'texture' loss to train the generator against it")
+    }
+    let form = texture.options["form"].map { if case .text(let s) = $0 { s } else { "" } } ?? "dped"
+    guard form == d.loss.rawValue else {
+        throw RecipeError("the texture loss's form '\(form)' does not match the discriminator's loss '\(d.loss.rawValue)'")
+    }
+}
 
 final class DPEDGAN: TrainingAlgorithm {
     let generator: TrainedSide
@@ -50,47 +60,46 @@ final class DPEDGAN: TrainingAlgorithm {
         var result = try enhancerStep(
             generator, losses: losses, input: x, target: y, features: features,
             discriminator: { gray in try discriminatorOutput(d.forward(gray), form: form) }, context: context)
-        let (loss, accuracy) = try discriminatorStep(context)
+        let (loss, accuracy) = try discriminatorStep(d, form: form, generator: generator, context: context)
         result.scalars = ["discriminator_loss": loss, "discriminator_accuracy": accuracy]
         return result
     }
+}
 
-    /// DPED's discriminator step on a fresh batch: the generator's output (no gradient) and
-    /// the DSLR targets, in grayscale. Returns the loss and the share classified correctly.
-    func discriminatorStep(_ context: StepContext) throws -> (Double, Double) {
-        let (x, y) = try context.nextBatch()
-        let d = discriminator
-        let fake = try withNoGrad { try grayscale(generator.forward(x)) }
-        let real = try grayscale(y)
-        try d.begin()
-        let loss: Tensor, accuracy: Double
-        switch form {
-        case .dped:
-            // Each sample is the DSLR patch (1) or the enhanced one (0) at random, as DPED swaps.
-            // Drawn for the global batch on every rank, so the stream matches one process's.
-            let isReal = try context.shard(Tensor.randint(0, 2, [context.globalBatchSize])).to(x.device).to(.float32)
-            let n = x.shape[0]
-            let s = try isReal.reshape([n, 1, 1, 1])
-            let mixed = try fake * (1 - s) + real * s
-            let p = try d.forward(mixed).softmax(dim: 1)
-            // A sum over the batch, scaled like the texture loss.
-            let sum = try dpedDiscriminatorLoss(probabilities: p, isReal: isReal)
-            loss = context.batchSumScale == 1 ? sum : try sum * context.batchSumScale
-            let expected = try (1 - isReal).to(.int64)
-            accuracy = try p.argmax(dim: 1).eq(expected).to(.float32).mean().item()
-        case .nonsaturating:
-            let realScore = try discriminatorOutput(d.forward(real), form: .nonsaturating)
-            let fakeScore = try discriminatorOutput(d.forward(fake), form: .nonsaturating)
-            loss = try nonSaturatingDiscriminatorLoss(realLogits: realScore, fakeLogits: fakeScore)
-            let right = try realScore.gt(0).to(.float32).mean().item() + fakeScore.lt(0).to(.float32).mean().item()
-            accuracy = right / 2
-        }
-        let value = try loss.detach().item()
-        guard value.isFinite else { throw NonFiniteLoss(loss: "discriminator", iteration: context.iteration + 1, value: value) }
-        try d.backward(loss)
-        try d.step(iteration: context.iteration, hook: context.hook(d))
-        return (value, accuracy)
+/// DPED's discriminator step on a fresh batch: the generator's output (no gradient) and
+/// the DSLR targets, in grayscale. Returns the loss and the share classified correctly.
+func discriminatorStep(_ d: TrainedSide, form: DiscriminatorLossForm, generator: TrainedSide, context: StepContext) throws -> (Double, Double) {
+    let (x, y) = try context.nextBatch()
+    let fake = try withNoGrad { try grayscale(generator.forward(x)) }
+    let real = try grayscale(y)
+    try d.begin()
+    let loss: Tensor, accuracy: Double
+    switch form {
+    case .dped:
+        // Each sample is the DSLR patch (1) or the enhanced one (0) at random, as DPED swaps.
+        // Drawn for the global batch on every rank, so the stream matches one process's.
+        let isReal = try context.shard(Tensor.randint(0, 2, [context.globalBatchSize])).to(x.device).to(.float32)
+        let n = x.shape[0]
+        let s = try isReal.reshape([n, 1, 1, 1])
+        let mixed = try fake * (1 - s) + real * s
+        let p = try d.forward(mixed).softmax(dim: 1)
+        // A sum over the batch, scaled like the texture loss.
+        let sum = try dpedDiscriminatorLoss(probabilities: p, isReal: isReal)
+        loss = context.batchSumScale == 1 ? sum : try sum * context.batchSumScale
+        let expected = try (1 - isReal).to(.int64)
+        accuracy = try p.argmax(dim: 1).eq(expected).to(.float32).mean().item()
+    case .nonsaturating:
+        let realScore = try discriminatorOutput(d.forward(real), form: .nonsaturating)
+        let fakeScore = try discriminatorOutput(d.forward(fake), form: .nonsaturating)
+        loss = try nonSaturatingDiscriminatorLoss(realLogits: realScore, fakeLogits: fakeScore)
+        let right = try realScore.gt(0).to(.float32).mean().item() + fakeScore.lt(0).to(.float32).mean().item()
+        accuracy = right / 2
     }
+    let value = try loss.detach().item()
+    guard value.isFinite else { throw NonFiniteLoss(loss: "discriminator", iteration: context.iteration + 1, value: value) }
+    try d.backward(loss)
+    try d.step(iteration: context.iteration, hook: context.hook(d))
+    return (value, accuracy)
 }
 
 /// DPED form: softmax probabilities [N, 2]; non-saturating: the "real" logit l₀ − l₁ [N].

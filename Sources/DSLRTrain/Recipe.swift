@@ -207,6 +207,31 @@ public struct FeaturesSpec: Sendable, Equatable, Codable {
     }
 }
 
+/// The frozen teacher of the `distill` algorithm.
+public struct TeacherSpec: Sendable, Equatable, Codable {
+    /// What the student's output is compared with.
+    public enum Target: String, Sendable, Codable, CaseIterable {
+        /// The pair's DSLR photo.
+        case dslr
+        /// The teacher's output (for photos without a DSLR side).
+        case teacher
+    }
+    /// A DSLRKit weights file; its architecture and options are read from it (e.g. one
+    /// written by `dslr import ppcn-tf` or by `dslr train`).
+    public var weights: String
+    public var target: Target
+
+    public init(weights: String, target: Target = .dslr) { self.weights = weights; self.target = target }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case weights, target }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try strictContainer(decoder, CodingKeys.self)
+        weights = try c.decode(String.self, forKey: .weights)
+        target = try c.decodeIfPresent(Target.self, forKey: .target) ?? .dslr
+    }
+}
+
 /// Numeric precision of the forward and backward passes; weights stay float32.
 public enum TrainingPrecision: String, Sendable, Codable, CaseIterable {
     case fp32, bf16, fp16
@@ -220,6 +245,8 @@ public struct Recipe: Sendable, Equatable, Codable {
     public var algorithm: String?
     public var generator: NetworkSpec
     public var discriminator: DiscriminatorSpec?
+    /// The frozen teacher (`distill` only).
+    public var teacher: TeacherSpec?
     /// The generator's losses; `texture` needs a discriminator.
     public var losses: [LossSpec]
     public var features: FeaturesSpec?
@@ -241,7 +268,7 @@ public struct Recipe: Sendable, Equatable, Codable {
     public var precision: TrainingPrecision
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, algorithm, generator, discriminator, losses, features, dataset, patchSize = "patch_size", batchSize = "batch_size"
+        case name, algorithm, generator, discriminator, teacher, losses, features, dataset, patchSize = "patch_size", batchSize = "batch_size"
         case workers, augment, optimizer, schedule, iterations, eval, checkpoint, log, seed, device, precision
     }
 
@@ -251,6 +278,7 @@ public struct Recipe: Sendable, Equatable, Codable {
         algorithm = try c.decodeIfPresent(String.self, forKey: .algorithm)
         generator = try c.decode(NetworkSpec.self, forKey: .generator)
         discriminator = try c.decodeIfPresent(DiscriminatorSpec.self, forKey: .discriminator)
+        teacher = try c.decodeIfPresent(TeacherSpec.self, forKey: .teacher)
         losses = try c.decode([StrictLossSpec].self, forKey: .losses).map(\.spec)
         features = try c.decodeIfPresent(FeaturesSpec.self, forKey: .features)
         dataset = try c.decode(DatasetSection.self, forKey: .dataset)
@@ -276,8 +304,11 @@ public struct Recipe: Sendable, Equatable, Codable {
 }
 
 extension Recipe {
-    /// The algorithm this recipe trains with.
-    public var algorithmName: String { algorithm ?? (discriminator == nil ? "supervised" : "dped-gan") }
+    /// The algorithm this recipe trains with: as named, else `distill` with a teacher,
+    /// `dped-gan` with a discriminator, `supervised` otherwise.
+    public var algorithmName: String {
+        algorithm ?? (teacher != nil ? "distill" : discriminator == nil ? "supervised" : "dped-gan")
+    }
 }
 
 /// A loss entry that rejects unknown keys, unlike `LossSpec`'s own decoding.

@@ -55,6 +55,16 @@ public final class TrainedSide {
         return y.dtype == .float32 ? y : try y.to(.float32)
     }
 
+    /// The forward pass with the feature maps a distillation loss compares, float32.
+    public func forwardWithFeatures(_ x: Tensor) throws -> (output: Tensor, features: [Tensor]) {
+        guard let run = working.distillationForward else {
+            throw RecipeError("\(name): '\(working.architecture)' names no feature maps for knowledge distillation")
+        }
+        let (y, maps) = try run(computeType == .float32 ? x : x.to(computeType))
+        let float = { (t: Tensor) throws -> Tensor in t.dtype == .float32 ? t : try t.to(.float32) }
+        return (try float(y), try maps.map(float))
+    }
+
     /// Backward of `loss` (scaled for fp16).
     public func backward(_ loss: Tensor) throws {
         try (scaler.map { try loss * $0.scale } ?? loss).backward()

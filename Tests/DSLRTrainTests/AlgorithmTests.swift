@@ -16,7 +16,7 @@ import Testing
     /// A loss whose inputs the recipe's algorithm cannot provide is refused when the recipe
     /// loads, naming the loss, what it needs and the algorithm.
     @Test func lossesTheAlgorithmCannotFeedAreRefusedAtLoad() throws {
-        #expect(throws: RecipeError("tiny.yaml: loss 'kd' needs a teacher's feature maps, which the training algorithm 'supervised' does not provide (algorithms that do: none yet)")) {
+        #expect(throws: RecipeError("tiny.yaml: loss 'kd' needs a teacher's feature maps, which the training algorithm 'supervised' does not provide (algorithms that do: distill)")) {
             try tinyRecipe(dataset: data).adding(loss: "kd")
         }
         #expect(throws: RecipeError("tiny.yaml: loss 'gram' needs a style reference photo, which the training algorithm 'supervised' does not provide (algorithms that do: none yet)")) {
@@ -33,10 +33,10 @@ import Testing
     @Test func algorithmsAreChosenByNameAndCheckTheirSections() throws {
         #expect(try tinyRecipe(dataset: data).algorithmName == "supervised")
         #expect(try tinyRecipe(dataset: data, gan: true).algorithmName == "dped-gan")
-        #expect(throws: RecipeError("tiny.yaml: algorithm: unknown training algorithm 'stargan' (known: supervised, dped-gan)")) {
+        #expect(throws: RecipeError("tiny.yaml: algorithm: unknown training algorithm 'stargan' (known: supervised, dped-gan, distill)")) {
             try tinyRecipe(dataset: data, extra: "algorithm: stargan")
         }
-        #expect(throws: RecipeError("tiny.yaml: loss 'texture' needs a discriminator, which the training algorithm 'supervised' does not provide (algorithms that do: dped-gan)")) {
+        #expect(throws: RecipeError("tiny.yaml: loss 'texture' needs a discriminator, which the training algorithm 'supervised' does not provide (algorithms that do: dped-gan, distill)")) {
             try tinyRecipe(dataset: data, gan: true, extra: "algorithm: supervised")
         }
         #expect(throws: RecipeError("tiny.yaml: the 'supervised' algorithm trains no discriminator; remove the discriminator section or use algorithm: dped-gan")) {

@@ -49,7 +49,7 @@ import Testing
         var recipe = try tinyRecipe(dataset: data, gan: true)
         recipe.discriminator = nil
         // Without a discriminator the recipe trains with `supervised`, which cannot feed the texture loss.
-        #expect(throws: RecipeError("loss 'texture' needs a discriminator, which the training algorithm 'supervised' does not provide (algorithms that do: dped-gan)")) {
+        #expect(throws: RecipeError("loss 'texture' needs a discriminator, which the training algorithm 'supervised' does not provide (algorithms that do: dped-gan, distill)")) {
             try Trainer.evaluating(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run")))
         }
         recipe.algorithm = "dped-gan"
@@ -80,7 +80,7 @@ import Testing
         Torch.manualSeed(42)
         let gan = try #require(trainer.algorithm as? DPEDGAN)
         #expect(gan.form == .dped)
-        let (loss, accuracy) = try gan.discriminatorStep(trainer.stepContext())
+        let (loss, accuracy) = try discriminatorStep(gan.discriminator, form: gan.form, generator: gan.generator, context: trainer.stepContext())
         let p0 = 1 / (1 + Foundation.exp(-2.0)), p1 = 1 - p0
         let expected = -swaps.reduce(0) { $0 + ($1 == 1 ? Foundation.log(p0) : Foundation.log(p1)) }
         #expect(abs(loss - expected) < 1e-5)
