@@ -23,6 +23,27 @@ import Testing
         #expect(lab.losses.map(\.name) == ["lab"] && labVGG.losses.map(\.name) == ["lab", "content"])
     }
 
+    /// PPCN's recipes carry train_teacher.py's and train_student.py's weights (content 10 ×
+    /// (25 (1 − SSIM) + 4 CX), colour 1, texture 1, TV 2000, kd 75), pass the algorithm checks,
+    /// and round-trip through YAML with their teacher section.
+    @Test func ppcnRecipesFollowPPCN() throws {
+        let teacher = try Recipe.load(recipesFolder.appendingPathComponent("ppcn-teacher.yaml"))
+        let student = try Recipe.load(recipesFolder.appendingPathComponent("ppcn-student.yaml"))
+        let distill = try Recipe.load(recipesFolder.appendingPathComponent("ppcn-distill.yaml"))
+        #expect(teacher.losses.map(\.name) == ["ssim", "contextual", "color", "texture", "tv"])
+        #expect(teacher.losses.map(\.weight) == [250, 40, 1, 1, 2000])
+        #expect(student.losses.map(\.name) == teacher.losses.map(\.name) + ["kd"])
+        #expect(student.losses.last?.weight == 75)
+        #expect(teacher.algorithmName == "dped-gan" && student.algorithmName == "distill" && distill.algorithmName == "distill")
+        #expect(student.teacher == TeacherSpec(weights: "data/ppcn/teacher.safetensors", target: .dslr))
+        #expect(distill.teacher?.target == .teacher)
+        #expect(teacher.discriminator?.architecture == "ppcn-discriminator")
+        for recipe in [teacher, student, distill] {
+            try TrainingAlgorithms.validate(recipe)
+            #expect(try Recipe.parse(recipe.yaml(), source: "copy") == recipe)
+        }
+    }
+
     @Test func recipeRoundTripsThroughYAML() throws {
         let recipe = try Recipe.load(recipesFolder.appendingPathComponent("default.yaml"))
         #expect(try Recipe.parse(recipe.yaml(), source: "copy") == recipe)
