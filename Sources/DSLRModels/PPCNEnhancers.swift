@@ -203,9 +203,8 @@ func ppcnArchitecture<Net: PPCNGenerator>(
 }
 
 /// What the PPCN generators share, for building and importing them alike.
-protocol PPCNGenerator: Module {
+protocol PPCNGenerator: PPCNTFNamed {
     var convolutions: [Conv2d] { get }
-    var tfNames: [(String, String, TFLayout)] { get }
     func callAsFunction(_ x: Tensor, norms: TiledNormState?) throws -> Tensor
     func withFeatures(_ x: Tensor, norms: TiledNormState?) throws -> (output: Tensor, features: [Tensor])
 }

@@ -23,21 +23,24 @@ public struct PPCNTFLayout: Sendable, Equatable {
 
     /// The variables this layout expects, in PPCN's creation order.
     func variables() throws -> [DPEDTFVariable] {
-        switch architecture {
-        case PPCNTeacher.architectureID:
-            let net = try PPCNTeacher(weightInit: .constant(0), biasInit: .constant(0))
-            return scopedTFVariables(of: net, net.tfNames, scope: scope)
-        case PPCNStudent.architectureID:
-            let net = try PPCNStudent(weightInit: .constant(0), biasInit: .constant(0))
-            return scopedTFVariables(of: net, net.tfNames, scope: scope)
-        default:
-            let net = try PPCNSuperResolution(weightInit: .constant(0), biasInit: .constant(0))
-            return scopedTFVariables(of: net, net.tfNames, scope: scope)
+        let net: any PPCNTFNamed = switch architecture {
+        case PPCNTeacher.architectureID: try PPCNTeacher(weightInit: .constant(0), biasInit: .constant(0))
+        case PPCNStudent.architectureID: try PPCNStudent(weightInit: .constant(0), biasInit: .constant(0))
+        default: try PPCNSuperResolution(weightInit: .constant(0), biasInit: .constant(0))
         }
+        return scopedTFVariables(of: net, net.tfNames, scope: scope)
     }
 
     var description: String { "\(architecture) (scope \(scope), \(origin))" }
 }
+
+/// A PPCN network whose parameters map one to one onto its TensorFlow variables.
+protocol PPCNTFNamed: Module {
+    /// (parameter name, TensorFlow name without the scope, layout), in PPCN's creation order.
+    var tfNames: [(String, String, TFLayout)] { get }
+}
+
+extension PPCNSuperResolution: PPCNTFNamed {}
 
 /// Why a checkpoint is none of PPCN's networks: the closest layout's differences, or what the
 /// file holds when nothing is close.

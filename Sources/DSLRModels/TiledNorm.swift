@@ -41,6 +41,19 @@ public final class TiledNormState {
         self.sum = nil; self.sumOfSquares = nil
     }
 
+    /// The whole-photo statistics of `layer` for its input `x`: in that layer's statistics
+    /// pass, adds `x`'s sums and ends the pass (`StatisticsCollected`); afterwards, returns them.
+    func statistics(of x: Tensor, layer: Int) throws -> (mean: Tensor, variance: Tensor) {
+        if collecting == layer {
+            try accumulate(x)
+            throw StatisticsCollected()
+        }
+        guard let stats = statistics[layer] else {
+            throw TorchError("tiled normalisation: statistics of layer \(layer) are missing")
+        }
+        return stats
+    }
+
     func accumulate(_ x: Tensor) throws {
         // Reduced in float32 even when the tile runs in bf16 (8-bit mantissas lose the mean).
         var part = try x.to(.float32)
@@ -71,13 +84,7 @@ public func instanceNormalize(
     _ x: Tensor, layer: Int, eps: Double, scale: Tensor?, shift: Tensor?, state: TiledNormState?
 ) throws -> Tensor {
     guard let state else { return try instanceNorm(x, weight: scale, bias: shift, eps: eps) }
-    if state.collecting == layer {
-        try state.accumulate(x)
-        throw StatisticsCollected()
-    }
-    guard let stats = state.statistics[layer] else {
-        throw TorchError("tiled normalisation: statistics of layer \(layer) are missing")
-    }
+    let stats = try state.statistics(of: x, layer: layer)
     // Statistics are float32 on the CPU or the first device; the tile may be bf16 on CUDA.
     let mean = try stats.mean.to(x.device, x.dtype)
     let variance = try stats.variance.to(x.device, .float32)
@@ -94,12 +101,5 @@ public func instanceNormalize(
 /// removal) tile exactly.
 public func photoMean(_ x: Tensor, layer: Int, state: TiledNormState?) throws -> Tensor {
     guard let state else { return try x.mean(dims: [2, 3], keepDim: true) }
-    if state.collecting == layer {
-        try state.accumulate(x)
-        throw StatisticsCollected()
-    }
-    guard let stats = state.statistics[layer] else {
-        throw TorchError("tiled normalisation: statistics of layer \(layer) are missing")
-    }
-    return try stats.mean.to(x.device, x.dtype)
+    return try state.statistics(of: x, layer: layer).mean.to(x.device, x.dtype)
 }
