@@ -122,7 +122,8 @@ public func makeDataset(
         throw DataError("dataset option validate=\(validate): expected 'headers' or 'none'")
     }
     if validate == "headers" {
-        var checker = PairChecker(reader: reader, sizeRatio: 1)
+        // A packed Bayer file is its target's size; its packing makes the dataset's scale.
+        var checker = PairChecker(reader: reader, sizeRatio: listing.input == .rgb ? listing.targetScale : 1)
         listing.train = checker.check(listing.train, kind: listing.kind)
         listing.test = checker.check(listing.test, kind: listing.kind)
         listing.problems += checker.problems
@@ -141,8 +142,8 @@ public func makeDataset(
 /// Validation by headers: every file must be readable, and partners the same size.
 struct PairChecker {
     let reader: PhotoReader
-    /// Target size / input file size (1 for every layout: even Zurich's raw PNGs are the
-    /// size of their targets before packing).
+    /// Target size / input file size (Zurich's raw PNGs are the size of their targets
+    /// before packing; super-resolution pairs are `scale` apart).
     let sizeRatio: Int
     var problems: [String] = []
 

@@ -71,11 +71,19 @@ func listZurich(_ spec: DatasetSpec) throws -> Listing {
 /// Two folders of partners with the same file names: `<root>/input` and `<root>/target`
 /// (options `input`, `target` rename them). With `<root>/train/` and `<root>/test/` each
 /// holding both folders, those are the splits; otherwise `test-percent` (default 10) of
-/// the names, chosen by a hash of the file name, are held out.
+/// the names, chosen by a hash of the file name, are held out. Option `scale` (default 1):
+/// how many times larger each side of a target is than its input, for super-resolution
+/// pairs such as `dslr data sr` writes.
 func listPairedFolders(_ spec: DatasetSpec) throws -> Listing {
     let root = URL(fileURLWithPath: spec.root)
     let inputName = spec.options["input"] ?? "input", targetName = spec.options["target"] ?? "target"
     var listing = Listing()
+    if let text = spec.options["scale"] {
+        guard let scale = Int(text), (1...16).contains(scale) else {
+            throw DataError("dataset option scale=\(text): expected a whole number from 1 to 16")
+        }
+        listing.targetScale = scale
+    }
     if isDirectory(root.appendingPathComponent("train").appendingPathComponent(inputName)) {
         pairTrainAndTest(root, input: inputName, target: targetName, into: &listing)
         return listing

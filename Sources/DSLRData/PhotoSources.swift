@@ -198,9 +198,10 @@ public func installPhotos(
 
 /// Writes `LICENSE.md` (and the licence texts) for a dataset made from photos of `source`
 /// into `folder`, so derived files keep their sources' notices.
-public func writeSourceLicence(for paths: [String], source: PhotoSource, to folder: String) throws {
-    try writeLicense(source.licensedGroups(paths), source: source, to: createFolder(folder),
-                     note: ", degraded and cut into patches by `dslr data synth`")
+public func writeSourceLicence(
+    for paths: [String], source: PhotoSource, to folder: String, note: String = ", degraded and cut into patches by `dslr data synth`"
+) throws {
+    try writeLicense(source.licensedGroups(paths), source: source, to: createFolder(folder), note: note)
 }
 
 /// The photos of one package's source with their licences.

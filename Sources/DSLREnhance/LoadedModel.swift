@@ -77,10 +77,7 @@ public final class LoadedModel: @unchecked Sendable {
     ) throws -> Tensor {
         switch kind {
         case .network(let network):
-            let k = network.inputUpscale
-            let input = k == 1 ? image
-                : try withNoGrad { try enlargeBicubic(image, height: image.shape[2] * k, width: image.shape[3] * k) }
-            return try runTiled(input, network: network, options: tiling, device: device, dtype: precision.dtype,
+            return try runTiled(network.input(for: image), network: network, options: tiling, device: device, dtype: precision.dtype,
                                 progress: progress).clamp(min: 0, max: 1)
         case .function(let function):
             progress(0, 1)

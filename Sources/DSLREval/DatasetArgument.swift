@@ -1,11 +1,12 @@
 import DSLRData
 import Foundation
 
-// How `dslr eval --data` names a dataset. Four forms:
+// How `dslr eval --data` names a dataset. Five forms:
 //
 //   LAYOUT:ROOT[?KEY=VALUE&KEY=VALUE]   a DSLRData layout, e.g. dped:/data/dped?phone=iphone
 //                                       or paired-folders:/data/pairs?test-percent=20
 //   SPEC.json | SPEC.yaml | SPEC.yml    a file holding a DatasetSpec: name, root, options
+//   FOLDER with dataset.yaml            the spec that file holds (`dslr data sr` writes one)
 //   FOLDER with training_data/          a DPED phone folder (e.g. /data/dped/iphone)
 //   FOLDER with input/ and target/      a paired folder; with train/ and test/ inside it, those
 //                                       are the splits, otherwise EVERY pair is evaluated
@@ -31,6 +32,8 @@ public func parseDataArgument(_ text: String) throws -> EvalDataSource {
             var d: ObjCBool = false
             return fm.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &d) && d.boolValue
         }
+        let described = root.appendingPathComponent("dataset.yaml")
+        if fm.fileExists(atPath: described.path) { return EvalDataSource(spec: try readDatasetSpecFile(described)) }
         if has("training_data") { return EvalDataSource(spec: DatasetSpec(name: "dped", root: text)) }
         if has("train/input") { return EvalDataSource(spec: DatasetSpec(name: "paired-folders", root: text)) }
         if has("input") && has("target") {

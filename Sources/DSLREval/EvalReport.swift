@@ -8,14 +8,14 @@ extension EvalResult {
             + "\(pairCount) pair\(pairCount == 1 ? "" : "s")\(skipped.isEmpty ? "" : ", \(skipped.count) skipped"), device \(xmlEscape(device)). "
             + "Means over images; time is model time per megapixel.</p>\n"
         body += "<table><tr><th>model</th><th>images</th>"
-            + Self.metricColumns.map { "<th>\(xmlEscape(metricTitles[$0] ?? $0))</th>" }.joined() + "<th>s / MP</th></tr>\n"
-        let best = Dictionary(uniqueKeysWithValues: Self.metricColumns.map { key in
+            + metricColumns.map { "<th>\(xmlEscape(metricTitles[$0] ?? $0))</th>" }.joined() + "<th>s / MP</th></tr>\n"
+        let best = Dictionary(uniqueKeysWithValues: metricColumns.map { key in
             (key, models.filter { $0.model != "identity" }.compactMap { $0.mean[key] }.filter(\.isFinite).max())
         })
         for score in models {
             let mean = score.mean
             body += "<tr><td title=\"\(xmlEscape(score.summary))\">\(xmlEscape(score.model))</td><td>\(score.images.count)</td>"
-            for key in Self.metricColumns {
+            for key in metricColumns {
                 let text = formatMetric(key, mean[key])
                 let isBest = score.model != "identity" && mean[key] != nil && mean[key] == best[key] ?? nil
                 body += isBest ? "<td><b>\(text)</b></td>" : "<td>\(text)</td>"

@@ -8,23 +8,24 @@ import Foundation
 /// Column headings for the metric keys.
 let metricTitles: [String: String] = [
     "psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM", "ms_ssim_dped": "MS-SSIM (DPED)", "ssim_luma": "SSIM (luma)",
+    "psnr_y": "PSNR Y (dB)",
 ]
 
 extension EvalResult {
     /// A fixed-width table for the terminal.
     public func textTable() -> String {
         let nameWidth = max(5, models.map(\.model.count).max() ?? 0)
-        let headers = ["images"] + Self.metricColumns + ["s/MP"]
+        let headers = ["images"] + metricColumns + ["s/MP"]
         let widths = headers.map { max(9, $0.count) + 2 }
         var lines = ["model".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             + zip(headers, widths).map { pad($0, $1) }.joined()]
         for score in models {
             let mean = score.mean
             var cells = ["\(score.images.count)"]
-            cells += Self.metricColumns.map { key in
+            cells += metricColumns.map { key in
                 guard let v = mean[key] else { return "-" }
                 if v == .infinity { return "inf" }
-                return String(format: key == "psnr" ? "%.2f" : "%.4f", v)
+                return String(format: key.hasPrefix("psnr") ? "%.2f" : "%.4f", v)
             }
             cells.append(score.secondsPerMegapixel.isFinite ? String(format: "%.4f", score.secondsPerMegapixel) : "-")
             lines.append(score.model.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
@@ -39,13 +40,13 @@ extension EvalResult {
         md += "Dataset `\(dataset)`, split `\(split)`: \(pairCount) pair\(pairCount == 1 ? "" : "s")"
         md += skipped.isEmpty ? "" : ", \(skipped.count) skipped"
         md += "; device \(device). Metrics are means over images; time is model time per megapixel of input.\n\n"
-        let headers = ["model", "images"] + Self.metricColumns.map { metricTitles[$0] ?? $0 } + ["s / MP"]
+        let headers = ["model", "images"] + metricColumns.map { metricTitles[$0] ?? $0 } + ["s / MP"]
         md += "| " + headers.joined(separator: " | ") + " |\n"
         md += "| --- " + String(repeating: "| ---: ", count: headers.count - 1) + "|\n"
         for score in models {
             let mean = score.mean
             let cells = ["`\(score.model)`", "\(score.images.count)"]
-                + Self.metricColumns.map { formatMetric($0, mean[$0]) }
+                + metricColumns.map { formatMetric($0, mean[$0]) }
                 + [score.secondsPerMegapixel.isFinite ? String(format: "%.4f", score.secondsPerMegapixel) : "–"]
             md += "| " + cells.joined(separator: " | ") + " |\n"
         }
@@ -57,11 +58,11 @@ extension EvalResult {
 
     /// One row per model: model, images, the metric means, seconds_per_megapixel, failures.
     public func csv() -> String {
-        var rows = [(["model", "images"] + Self.metricColumns + ["seconds_per_megapixel", "failures"]).joined(separator: ",")]
+        var rows = [(["model", "images"] + metricColumns + ["seconds_per_megapixel", "failures"]).joined(separator: ",")]
         for score in models {
             let mean = score.mean
             let cells = [csvField(score.model), "\(score.images.count)"]
-                + Self.metricColumns.map { key in mean[key].map(csvNumber) ?? "" }
+                + metricColumns.map { key in mean[key].map(csvNumber) ?? "" }
                 + [csvNumber(score.secondsPerMegapixel), "\(score.failures.count)"]
             rows.append(cells.joined(separator: ","))
         }

@@ -137,8 +137,11 @@ public struct EvalResult: Sendable, Equatable {
         self.skipped = skipped; self.crops = crops; self.device = device
     }
 
-    /// The metric columns every table shows, in order.
-    public static let metricColumns = ["psnr", "ssim", "ms_ssim", "ms_ssim_dped", "ssim_luma"]
+    /// The metric columns every table shows, in order; super-resolution pairs add `psnr_y`.
+    public var metricColumns: [String] {
+        ["psnr", "ssim", "ms_ssim", "ms_ssim_dped", "ssim_luma"]
+            + (models.contains { $0.images.contains { $0.metrics["psnr_y"] != nil } } ? ["psnr_y"] : [])
+    }
 }
 
 /// Settings of an evaluation.
@@ -182,11 +185,12 @@ public func evaluate(
     var warmedUp = Set<Int>()
     for (index, pair) in pairs.enumerated() {
         progress(.step("\(pair.name): reading"))
-        let input: Tensor, target: Tensor
+        let input: Tensor, target: Tensor, scale: Int
         do {
             input = try read(pair.input).unsqueeze(0)
             target = try read(pair.target).unsqueeze(0)
-            guard input.shape == target.shape else {
+            scale = target.shape[3] / max(input.shape[3], 1)
+            guard scale >= 1, target.shape[2] == input.shape[2] * scale, target.shape[3] == input.shape[3] * scale else {
                 throw EvalError("\(pair.input): input \(input.shape[3])×\(input.shape[2]) but target \(pair.target) is \(target.shape[3])×\(target.shape[2])")
             }
         } catch {
@@ -210,14 +214,23 @@ public func evaluate(
                     progress(.step("\(pair.name): warming up \(name)"))
                     _ = try model.enhance(try centerCrop(input, size: 64).contiguous(), tiling: options.tiling)
                 }
+                guard model.scale == scale || model.scale == 1 else {
+                    throw EvalError("\(pair.input): \(name) enlarges ×\(model.scale) but the target is ×\(scale) the input")
+                }
                 let start = DispatchTime.now().uptimeNanoseconds
-                let output = try model.enhance(input, tiling: options.tiling) { done, total in
+                var output = try model.enhance(input, tiling: options.tiling) { done, total in
                     progress(.step("\(pair.name): \(name) \(min(done + 1, total))/\(total)"))
+                }
+                // On super-resolution pairs a model that keeps the size is followed by bicubic
+                // enlargement (so identity is the bicubic baseline).
+                if output.shape != target.shape {
+                    output = try withNoGrad { try resizeBicubic(output, height: target.shape[2], width: target.shape[3]).clamp(min: 0, max: 1) }
                 }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 // A metric undefined for this image (NaN: DPED's MS-SSIM on tiny images) is left
                 // out rather than poisoning the mean; +inf PSNR (identical images) is kept.
-                let metrics = try qualityMetrics(output: output, target: target).filter { !$0.value.isNaN }
+                let metrics = try qualityMetrics(output: output, target: target, shave: scale > 1 ? scale : nil)
+                    .filter { !$0.value.isNaN }
                 result.models[m].images.append(ImageScore(pair: pair.name, metrics: metrics, seconds: seconds, megapixels: megapixels))
                 summary.append(String(format: "%@ %.2f dB", name, metrics["psnr"] ?? .nan))
                 // The identity output is the input, already saved.

@@ -8,7 +8,9 @@ import Foundation
 /// The evaluator `dslr train` hands its loop: PSNR, SSIM and MS-SSIM of the product network
 /// on centre crops of a dataset's held-out split, beside the two baselines (the untouched
 /// input and the classic enhancer, measured once); the first crops are written as samples,
-/// and report.html is redrawn after each evaluation.
+/// and report.html is redrawn after each evaluation. On super-resolution pairs (RGB targets
+/// `scale` times the inputs) the identity baseline is bicubic enlargement, there is no
+/// classic one, and `psnr_y` (Y channel, border of `scale` shaved) is added.
 public final class HeldOutEvaluator: Evaluator {
     let dataset: Dataset
     let spec: EvalSpec
@@ -34,19 +36,25 @@ public final class HeldOutEvaluator: Evaluator {
         guard count > 0 else { return Evaluation(metrics: [:], images: 0, note: "no held-out images") }
         let classic = baselines == nil ? try LoadedModel.load(ModelRegistry.standard().resolve("classic")) : nil
         var sums: [String: Double] = [:], identity: [String: Double] = [:], classicSums: [String: Double] = [:]
+        let s = dataset.targetScale, shave = dataset.input == .rgb && s > 1 ? s : nil
         try withNoGrad {
             for i in 0..<count {
-                let x = try centerCrop(dataset.loadInput(split.inputs[i]), size: spec.crop).unsqueeze(0)
-                let y = try centerCrop(dataset.loadTarget(split.targets[i]), size: spec.crop * dataset.targetScale).unsqueeze(0)
+                let crops = try centerCropPair(input: dataset.loadInput(split.inputs[i]), target: dataset.loadTarget(split.targets[i]),
+                                               size: spec.crop, scale: s)
+                let x = try crops.input.unsqueeze(0), y = try crops.target.unsqueeze(0)
                 let out = try enhance(x)
-                for (k, v) in try qualityMetrics(output: out, target: y) { sums[k, default: 0] += v }
+                for (k, v) in try qualityMetrics(output: out, target: y, shave: shave) { sums[k, default: 0] += v }
                 if i < spec.samples {
                     try writeSample(iteration: iteration, index: i, input: x, output: out, target: y, to: run.samples)
                 }
-                // Baselines only where the input can stand for the output (same size).
-                if let classic, x.shape == y.shape {
+                guard let classic else { continue }
+                if x.shape == y.shape {
                     for (k, v) in try qualityMetrics(output: x, target: y) { identity[k, default: 0] += v }
                     for (k, v) in try qualityMetrics(output: classic.enhance(x), target: y) { classicSums[k, default: 0] += v }
+                } else if dataset.input == .rgb {
+                    // Super-resolution's do-nothing is plain bicubic enlargement.
+                    let bicubic = try resizeBicubic(x, height: y.shape[2], width: y.shape[3]).clamp(min: 0, max: 1)
+                    for (k, v) in try qualityMetrics(output: bicubic, target: y, shave: shave) { identity[k, default: 0] += v }
                 }
             }
         }

@@ -71,6 +71,17 @@ public func centerCrop(_ image: Tensor, size: Int) throws -> Tensor {
         .narrow(image.rank - 1, start: (w - cw) / 2, length: cw)
 }
 
+/// The centre crop of an input and the same region of a target `scale` times larger: the
+/// target's crop starts at `scale` times the input's offsets, so the two stay aligned even
+/// where halving an odd margin rounds.
+public func centerCropPair(input: Tensor, target: Tensor, size: Int, scale: Int) throws -> (input: Tensor, target: Tensor) {
+    let h = input.shape[input.rank - 2], w = input.shape[input.rank - 1]
+    let ch = min(size, h), cw = min(size, w), top = (h - ch) / 2, left = (w - cw) / 2
+    return (try input.narrow(input.rank - 2, start: top, length: ch).narrow(input.rank - 1, start: left, length: cw),
+            try target.narrow(target.rank - 2, start: top * scale, length: ch * scale)
+                .narrow(target.rank - 1, start: left * scale, length: cw * scale))
+}
+
 /// Runs `model` on centre crops of `pairs` and writes them as samples of `iteration`;
 /// returns how many were written. Pairs that cannot be read are skipped.
 @discardableResult

@@ -22,6 +22,23 @@ public func psnr(_ a: Tensor, _ b: Tensor, dataRange: Double = 1) throws -> Doub
     return 10 * log10(dataRange * dataRange / mse)
 }
 
+/// PSNR in dB of BT.601 Y (`bt601Y`, MATLAB's `rgb2ycbcr`) with `shave` pixels cut from
+/// every border: how super-resolution papers score RGB results (the shave equals the scale,
+/// so the borders where the low-resolution photo gives too little context do not count).
+///
+/// - Parameters:
+///   - a, b: NCHW RGB images in [0, 1], the same shape, each side longer than 2·`shave`.
+public func psnrY(_ a: Tensor, _ b: Tensor, shave: Int) throws -> Double {
+    try requireSameShape(a, b, "psnrY")
+    guard a.rank == 4, shave >= 0, a.shape[2] > 2 * shave, a.shape[3] > 2 * shave else {
+        throw TorchError("psnrY: cannot shave \(shave) pixels from images of shape \(a.shape)")
+    }
+    let inner = { (t: Tensor) throws -> Tensor in
+        try bt601Y(t.to(.float64)).narrow(2, start: shave, length: t.shape[2] - 2 * shave).narrow(3, start: shave, length: t.shape[3] - 2 * shave)
+    }
+    return try withNoGrad { try psnr(inner(a), inner(b), dataRange: 1) }
+}
+
 /// PSNR in dB of each batch element separately: the per-image MSE over C, H and W, giving a
 /// tensor of shape [N] in the input's dtype that keeps its autograd graph (so it can serve as a
 /// loss or be averaged the way some papers average per-image PSNR).

@@ -50,7 +50,9 @@ public func ssimPerImage(_ a: Tensor, _ b: Tensor, dataRange: Double = 1, on cha
 ///   - output: Enhanced images, NCHW RGB in [0, dataRange].
 ///   - target: Reference images of the same shape.
 ///   - dataRange: 1 for [0, 1] images, 255 for 8-bit values.
-public func qualityMetrics(output: Tensor, target: Tensor, dataRange: Double = 1) throws -> [String: Double] {
+///   - shave: For super-resolution, adds `psnr_y`: PSNR of BT.601 Y (`bt601Y`) with this many
+///     pixels cut from every border, the figure SR papers report (the shave is the scale).
+public func qualityMetrics(output: Tensor, target: Tensor, dataRange: Double = 1, shave: Int? = nil) throws -> [String: Double] {
     try requireSameShape(output, target, "qualityMetrics")
     guard output.rank == 4, output.shape[1] == 3 else {
         throw TorchError("qualityMetrics: expected NCHW RGB tensors, got shape \(output.shape)")
@@ -66,6 +68,7 @@ public func qualityMetrics(output: Tensor, target: Tensor, dataRange: Double = 1
         if min(x.shape[2], x.shape[3]) > 160 {
             result["ms_ssim"] = try msssim(x, y, dataRange: dataRange).item()
         }
+        if let shave { result["psnr_y"] = try psnrY(y / dataRange, x / dataRange, shave: shave) }
         return result
     }
 }

@@ -14,7 +14,7 @@ public protocol TileableNetwork {
     var sizeMultiple: Int { get }
     /// Output side over input side.
     var outputScale: Int { get }
-    /// How many times the photo is enlarged (PIL's bicubic, `enlargeBicubic`) before the
+    /// How many times the photo is enlarged (PIL's bicubic, `resizeBicubic`) before the
     /// network sees it; 1 for most networks, 4 for PPCN's super-resolution.
     var inputUpscale: Int { get }
     /// Channels of the input and of the output.
@@ -67,4 +67,15 @@ extension TileableNetwork {
     /// counted at 4 bytes even for bf16/fp16, whose runs also hold float32 statistics and
     /// outputs (sizing bf16 tiles by 2 bytes overshot a 2 GiB limit by half).
     public func activationBytesPerPixel(dtype: DType) -> Int { 4 * widestActivation * Swift.max(dtype.byteSize, 4) }
+}
+
+extension TileableNetwork {
+    /// What the network is given for a photo: the photo itself, or for a network with
+    /// `inputUpscale` k its bicubic enlargement ×k (PIL's filter, `resizeBicubic`), the same in
+    /// training, evaluation and inference.
+    public func input(for photo: Tensor) throws -> Tensor {
+        let k = inputUpscale
+        guard k > 1 else { return photo }
+        return try withNoGrad { try resizeBicubic(photo, height: photo.shape[2] * k, width: photo.shape[3] * k) }
+    }
 }

@@ -105,6 +105,10 @@ public struct VGGConvolution: Module {
         bias = Buffer(try Tensor.zeros([outChannels]))
     }
 
+    init(weight: Tensor, bias: Tensor) {
+        self.weight = Buffer(weight); self.bias = Buffer(bias)
+    }
+
     func callAsFunction(_ x: Tensor) throws -> Tensor {
         try conv2d(x, weight: weight.tensor, bias: bias.tensor, padding: [1, 1])
     }

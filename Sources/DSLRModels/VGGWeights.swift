@@ -1,3 +1,4 @@
+import DSLRTensor
 import Foundation
 
 /// No VGG weights where a recipe looked; the message says what to get and where to put it.
@@ -59,6 +60,28 @@ public enum VGGWeights {
         guard vgg.configuration == configuration else {
             throw VGGWeightsNotFound(configuration: configuration, searched: [url.path + " (holds \(vgg.configuration.name))"],
                                      destination: conventionalURL(configuration, environment: environment).path)
+        }
+        return vgg
+    }
+}
+
+extension VGG {
+    /// The stand-in for a VGG whose ImageNet weights are not on this machine: the same layers
+    /// with He-initialised random weights (normal, standard deviation √(2 / fan-in), zero
+    /// biases) drawn from `seed` without disturbing the engine's random stream, and
+    /// torchvision's input normalisation. Random convolutions still respond to edges, colours
+    /// and local texture at every scale, so feature losses keep comparing local structure;
+    /// what ImageNet training adds (features that pick out objects and perceptual
+    /// similarity) is lost.
+    public static func random(_ configuration: VGGConfiguration, seed: UInt64 = 0) throws -> VGG {
+        var vgg = try VGG(configuration, preprocessing: .torchvision)
+        let state = try Torch.rngState()
+        defer { try? Torch.setRNGState(state) }
+        Torch.manualSeed(seed)
+        vgg.convolutions = try vgg.convolutions.map { conv in
+            let shape = conv.weight.tensor.shape
+            let std = (2.0 / Double(shape[1] * shape[2] * shape[3])).squareRoot()
+            return VGGConvolution(weight: try Tensor.randn(shape) * std, bias: conv.bias.tensor)
         }
         return vgg
     }

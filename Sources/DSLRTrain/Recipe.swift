@@ -194,16 +194,30 @@ public struct CheckpointSpec: Sendable, Equatable, Codable {
 
 /// The pretrained feature network for content-style losses.
 public struct FeaturesSpec: Sendable, Equatable, Codable {
+    /// What stands in when the network's ImageNet weights are not on this machine.
+    public enum Missing: String, Sendable, Codable, CaseIterable {
+        /// The same network with seeded random weights (`VGG.random`), announced when the run
+        /// starts and written into the model card.
+        case random
+        /// Stop and say which file to import (for exact reproductions of a paper).
+        case error
+    }
     /// "vgg19" or "vgg16".
     public var network: String
     /// An explicit weights file; `VGGWeights.locate`'s conventional file when absent.
     public var weights: String?
-    enum CodingKeys: String, CodingKey, CaseIterable { case network, weights }
-    public init(network: String = "vgg19", weights: String? = nil) { self.network = network; self.weights = weights }
+    /// When the conventional weights file is absent (an explicit `weights` file must exist);
+    /// nil means `random`.
+    public var missing: Missing?
+    enum CodingKeys: String, CodingKey, CaseIterable { case network, weights, missing }
+    public init(network: String = "vgg19", weights: String? = nil, missing: Missing? = nil) {
+        self.network = network; self.weights = weights; self.missing = missing
+    }
     public init(from decoder: any Decoder) throws {
         let c = try strictContainer(decoder, CodingKeys.self)
         network = try c.decodeIfPresent(String.self, forKey: .network) ?? "vgg19"
         weights = try c.decodeIfPresent(String.self, forKey: .weights)
+        missing = try c.decodeIfPresent(Missing.self, forKey: .missing)
     }
 }
 

@@ -50,16 +50,18 @@ public final class TrainedSide {
     }
 
     /// Runs the forward pass in the compute precision, returning float32.
-    public func forward(_ x: Tensor) throws -> Tensor {
+    public func forward(_ photo: Tensor) throws -> Tensor {
+        let x = try working.input(for: photo)
         let y = try working.forward(computeType == .float32 ? x : x.to(computeType), nil)
         return y.dtype == .float32 ? y : try y.to(.float32)
     }
 
     /// The forward pass with the feature maps a distillation loss compares, float32.
-    public func forwardWithFeatures(_ x: Tensor) throws -> (output: Tensor, features: [Tensor]) {
+    public func forwardWithFeatures(_ photo: Tensor) throws -> (output: Tensor, features: [Tensor]) {
         guard let run = working.distillationForward else {
             throw RecipeError("\(name): '\(working.architecture)' names no feature maps for knowledge distillation")
         }
+        let x = try working.input(for: photo)
         let (y, maps) = try run(computeType == .float32 ? x : x.to(computeType))
         let float = { (t: Tensor) throws -> Tensor in t.dtype == .float32 ? t : try t.to(.float32) }
         return (try float(y), try maps.map(float))

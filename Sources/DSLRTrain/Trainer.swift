@@ -71,6 +71,8 @@ public final class Trainer {
     let log: MetricsLog
     let report: @Sendable (String) -> Void
     private var lastEvaluation: Evaluation?
+    /// What replaced the feature network's missing ImageNet weights, if anything.
+    let featuresStandIn: String?
 
     /// Sets up a new run in `run` (which must not hold a checkpoint) or, with `resume`,
     /// continues the one there from its latest checkpoint. `extraLosses` are added to the
@@ -104,13 +106,18 @@ public final class Trainer {
         try TrainingAlgorithms.validate(recipe)
         let definition = try TrainingAlgorithms.named(recipe.algorithmName)
         let losses = uniquelyNamed(try recipe.losses.map(makeLoss) + extraLosses)
-        let features = try loadFeatures(recipe)
+        let (features, standIn) = try loadFeatures(recipe)
+        featuresStandIn = standIn
+        if leader, let standIn { report("features: \(standIn)") }
         let dataset = try makeDataset(recipe.dataset.spec, report: leader ? report : { _ in })
-        // Only a run that can start gets a folder.
-        if leader { try run.create() }
-
         Torch.manualSeed(recipe.seed)
         algorithm = try definition.make(AlgorithmSetup(recipe: recipe, device: device, losses: losses, features: features))
+        let scale = algorithm.product.master.contract.totalScale
+        guard dataset.targetScale == scale else {
+            throw RecipeError("\(recipe.dataset.root): the dataset's targets are \(dataset.targetScale)× its inputs, but '\(algorithm.product.master.architecture)' makes results \(scale)× larger (super-resolution pairs: dataset option scale)")
+        }
+        // Only a run that can start gets a folder.
+        if leader { try run.create() }
         log = MetricsLog(run.metrics)
 
         var position = LoaderPosition()
@@ -212,7 +219,7 @@ public final class Trainer {
         guard let evaluator else { return }
         let network = generator.master, device = device
         let evaluation = try withNoGrad {
-            try evaluator.evaluate({ x in try network(x.to(device)).clamp(min: 0, max: 1).to(.cpu) },
+            try evaluator.evaluate({ x in try network(network.input(for: x.to(device))).clamp(min: 0, max: 1).to(.cpu) },
                                    iteration: iteration, run: run)
         }
         var record = MetricsRecord(kind: .eval, iteration: iteration, time: time)
@@ -259,7 +266,8 @@ public final class Trainer {
         func finite(_ d: [String: Double]) -> [String: Double] { d.filter { $0.value.isFinite } }
         return ModelCard(
             name: recipe.name, architecture: architecture,
-            summary: "\(architecture) trained by dslr train (algorithm \(recipe.algorithmName)) with recipe '\(recipe.name)' for \(iteration) iterations",
+            summary: "\(architecture) trained by dslr train (algorithm \(recipe.algorithmName)) with recipe '\(recipe.name)' for \(iteration) iterations"
+                + (featuresStandIn.map { "; features: \($0)" } ?? ""),
             trainedOn: "\(recipe.dataset.layout): \(recipe.dataset.root)", recipe: recipe.name, command: command,
             metrics: lastEvaluation.map { finite($0.metrics) },
             baselines: lastEvaluation.flatMap { $0.baselines.isEmpty ? nil : $0.baselines.mapValues(finite) },
@@ -278,12 +286,23 @@ public func trainingDevice(_ name: String) throws -> Device {
     return device
 }
 
-private func loadFeatures(_ recipe: Recipe) throws -> (any FeatureExtractor)? {
-    guard recipe.losses.contains(where: { lossNeeds($0.name).contains(.features) }) else { return nil }
+/// The recipe's feature network, or nil when no loss needs one; `stand-in` says what replaced
+/// VGG's ImageNet weights when they are absent (`FeaturesSpec.Missing.random`).
+func loadFeatures(
+    _ recipe: Recipe, environment: [String: String] = ProcessInfo.processInfo.environment
+) throws -> (features: (any FeatureExtractor)?, standIn: String?) {
+    guard recipe.losses.contains(where: { lossNeeds($0.name).contains(.features) }) else { return (nil, nil) }
     let spec = recipe.features ?? FeaturesSpec()
     guard let configuration = VGGConfiguration.allCases.first(where: { $0.name == spec.network }) else {
         throw RecipeError("features: unknown network '\(spec.network)' (known: vgg16, vgg19)")
     }
-    let vgg = try VGGWeights.load(configuration, explicit: spec.weights.map { URL(fileURLWithPath: $0) })
-    return VGGFeatures(vgg)
+    let conventional = VGGWeights.conventionalURL(configuration, environment: environment)
+    if spec.weights == nil, spec.missing ?? .random == .random, !FileManager.default.fileExists(atPath: conventional.path) {
+        let standIn = "\(configuration.name) with random weights (seed 0) in place of its ImageNet weights, "
+            + "which were not found at \(conventional.path): feature losses compare local structure, "
+            + "not ImageNet features (dslr import vgg; features.missing: error to require them)"
+        return (VGGFeatures(try VGG.random(configuration)), standIn)
+    }
+    let vgg = try VGGWeights.load(configuration, explicit: spec.weights.map { URL(fileURLWithPath: $0) }, environment: environment)
+    return (VGGFeatures(vgg), nil)
 }

@@ -6,9 +6,24 @@ import Foundation
 struct DataCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Datasets: synthesize phone/DSLR pairs, align your own pairs, install free source photos, check a dataset.",
-        subcommands: [DataSynth.self, DataAlign.self, DataPhotos.self, DataCheck.self]
+        abstract: "Datasets: synthesize phone/DSLR pairs, make super-resolution pairs, align your own pairs, install free source photos, check a dataset.",
+        subcommands: [DataSynth.self, DataSR.self, DataAlign.self, DataPhotos.self, DataCheck.self]
     )
+}
+
+/// The source photos of `data synth` and `data sr`: a folder's, or a Debian photo source's
+/// (returned too, for its licences and held-out list), at most `count` of them.
+private func chooseSources(folder: String?, source: String?, count: Int?) throws -> (paths: [String], source: PhotoSource?) {
+    var paths: [String], photoSource: PhotoSource?
+    switch (folder, source) {
+    case (let folder?, nil): paths = try sourcePhotos(in: folder)
+    case (nil, let name?):
+        photoSource = try PhotoSource.named(name)
+        paths = try photoSource!.photoPaths()
+    default: throw ValidationError("give either a source folder or --source NAME")
+    }
+    if let count { paths = Array(paths.prefix(max(0, count))) }
+    return (paths, photoSource)
 }
 
 struct DataSynth: ParsableCommand {
@@ -51,16 +66,7 @@ struct DataSynth: ParsableCommand {
     @Option(help: "With --chain: share of photos left untouched.") var identityShare = DegradationChainConfig().identityShare
 
     func run() throws {
-        var sources: [String]
-        var photoSource: PhotoSource?
-        switch (sourceFolder, source) {
-        case (let folder?, nil): sources = try sourcePhotos(in: folder)
-        case (nil, let name?):
-            photoSource = try PhotoSource.named(name)
-            sources = try photoSource!.photoPaths()
-        default: throw ValidationError("give either a source folder or --source NAME")
-        }
-        if let count { sources = Array(sources.prefix(count)) }
+        let (sources, photoSource) = try chooseSources(folder: sourceFolder, source: source, count: count)
         var model = DegradationConfig()
         if let degradation {
             do { model = try JSONDecoder().decode(DegradationConfig.self, from: Data(contentsOf: URL(fileURLWithPath: degradation))) } catch {
@@ -87,6 +93,48 @@ struct DataSynth: ParsableCommand {
             \(summary.skipped.isEmpty ? "" : "; \(summary.skipped.count) skipped")
             """)
         // Skipped sources were reported one by one; the exit code says some failed.
+        if !summary.skipped.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct DataSR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sr",
+        abstract: "Write super-resolution pairs: each photo as the target and its bicubic reduction as the input.",
+        discussion: """
+            OUT/{train,test}/target/NAME.png is the photo (shrunk to --max-side, cropped to a multiple \
+            of --scale), OUT/{train,test}/input/NAME.png its reduction ×--scale with PIL's antialiased \
+            bicubic filter, and OUT/dataset.yaml names the layout (paired-folders, option scale), \
+            so `dslr eval --data OUT` and a recipe's dataset section (layout paired-folders, \
+            options {scale: 4}) read them.
+            """
+    )
+
+    @Argument(help: "Folder of photos (or use --source).")
+    var sourceFolder: String?
+    @Option(name: .shortAndLong, help: "Output folder.") var output: String
+    @Option(help: "Use the photos of Debian packages instead of a folder: \(PhotoSource.all.map(\.name).joined(separator: ", ")).")
+    var source: String?
+    @Option(help: "Inputs are this many times smaller than targets on each side.") var scale = 4
+    @Option(help: "Shrink sources to this longer side first (0: keep).") var maxSide = 2040
+    @Option(help: "Percent of photos held out for testing (a --source holds out its fixed list instead).")
+    var testPercent = 10.0
+    @Option(help: "Use at most this many source photos.") var count: Int?
+
+    func run() throws {
+        let (sources, photoSource) = try chooseSources(folder: sourceFolder, source: source, count: count)
+        let config = SuperResolutionPairsConfig(
+            scale: scale, maxSide: maxSide > 0 ? maxSide : nil, testPercent: testPercent,
+            heldOut: photoSource.flatMap { $0.heldOutPaths.isEmpty ? nil : $0.heldOutPaths })
+        let progress = ProgressReporter(total: sources.count, unit: "photos")
+        let summary = try makeSuperResolutionPairs(sources: sources, output: output, config: config,
+                                                   progress: progress.update, report: warn)
+        if let photoSource {
+            try writeSourceLicence(for: sources, source: photoSource, to: output,
+                                   note: ", reduced ×\(scale) into super-resolution pairs by `dslr data sr`")
+        }
+        print("\(output): \(summary.training) training and \(summary.test) test pairs (×\(scale))"
+              + (summary.skipped.isEmpty ? "" : "; \(summary.skipped.count) skipped"))
         if !summary.skipped.isEmpty { throw ExitCode(1) }
     }
 }

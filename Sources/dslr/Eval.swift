@@ -12,11 +12,14 @@ struct Eval: ParsableCommand {
             Every model runs on the same pairs, next to two baselines: identity (the input \
             itself) and classic (the untrained enhancer). --data takes LAYOUT:ROOT[?KEY=VALUE&...] \
             (e.g. dped:/data/dped?phone=iphone, paired-folders:/data/pairs?test-percent=20), a \
-            .json or .yaml file with name, root and options, a DPED phone folder, or a folder with \
-            input/ and target/ (then every pair is evaluated, unless it holds train/ and test/). \
-            Metrics are means over images (MS-SSIM only over images whose shorter side exceeds \
-            160 px); time covers the model call alone. A pair that cannot be read or whose sizes \
-            differ is reported and skipped. Writes eval.md, eval.csv, eval.json, eval.html and \
+            .json or .yaml file with name, root and options, a folder holding such a dataset.yaml \
+            (as `dslr data sr` writes), a DPED phone folder, or a folder with input/ and target/ \
+            (then every pair is evaluated, unless it holds train/ and test/). Metrics are means \
+            over images (MS-SSIM only over images whose shorter side exceeds 160 px); time covers \
+            the model call alone. Super-resolution pairs (targets k× the inputs) add psnr_y (Y \
+            channel, k-pixel border shaved); models that keep the size, identity and classic \
+            among them, are followed by bicubic enlargement. A pair that cannot be read or whose \
+            sizes do not match is reported and skipped. Writes eval.md, eval.csv, eval.json, eval.html and \
             centre crops into --out.
             """)
 

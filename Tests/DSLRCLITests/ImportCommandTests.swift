@@ -2,12 +2,6 @@ import DSLRPhoto
 import Foundation
 import Testing
 
-/// A checkpoint prefix among DSLRModelsTests' fixtures (scripts/fixtures/make_ppcn_fixture.py).
-private func modelsFixture(_ path: String) -> String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("DSLRModelsTests/Fixtures/\(path)").path
-}
-
 @Suite(.serialized, .enabled(if: dslr != nil, "dslr is not built beside the tests"))
 struct ImportCommandTests {
     @Test func ppcnCheckpointImportsAndEnhances() throws {

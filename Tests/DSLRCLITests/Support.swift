@@ -50,3 +50,9 @@ func writeSmallPhoto(_ path: String, width: Int = 24, height: Int = 16) throws {
     Torch.manualSeed(UInt64(path.utf8.count))
     try writePhoto(Photo(pixels: try Tensor.rand([3, height, width])), to: path)
 }
+
+/// A checkpoint prefix among DSLRModelsTests' fixtures (scripts/fixtures/make_ppcn_fixture.py).
+func modelsFixture(_ path: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("DSLRModelsTests/Fixtures/\(path)").path
+}

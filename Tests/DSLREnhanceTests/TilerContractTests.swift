@@ -145,22 +145,23 @@ func wholeAndTiled(_ architecture: Architecture, seed: UInt64, tile: Int) throws
     }
 }
 
-/// `enlargeBicubic` against PIL's bicubic resize of float planes
-/// (scripts/fixtures/make_bicubic_fixture.py): ×4, as PPCN's super-resolution is fed, and to a
-/// size that is not a multiple.
-@Test func bicubicEnlargementMatchesPIL() throws {
+/// `resizeBicubic` against PIL's bicubic resize of float planes
+/// (scripts/fixtures/make_bicubic_fixture.py): ×4 up, as PPCN's super-resolution is fed, ×4
+/// down, as `dslr data sr` makes its inputs, and sizes that are not multiples both ways.
+@Test func bicubicResizeMatchesPIL() throws {
     guard let url = Bundle.module.url(forResource: "Fixtures/bicubic_reference.safetensors", withExtension: nil) else {
         throw TorchError("fixture bicubic_reference.safetensors is missing")
     }
     let reference = Dictionary(uniqueKeysWithValues: try Checkpoint.load(url).tensors)
-    let input = try #require(reference["input"]).unsqueeze(0)
-    for (key, size) in [("x4", (20, 28)), ("to_13x9", (13, 9))] {
+    let small = try #require(reference["input"]).unsqueeze(0), large = try #require(reference["large"]).unsqueeze(0)
+    for (key, input, size) in [("x4", small, (20, 28)), ("to_13x9", small, (13, 9)),
+                               ("shrunk_x4", large, (5, 7)), ("shrunk_to_9x13", large, (9, 13))] {
         let expected = try #require(reference[key]).unsqueeze(0)
-        let output = try enlargeBicubic(input, height: size.0, width: size.1)
+        let output = try resizeBicubic(input, height: size.0, width: size.1)
         #expect(output.shape == expected.shape)
         let error = try (output - expected).abs().max().item()
         print("bicubic \(key) vs PIL: max abs error \(error)")
         #expect(error < 1e-5)
     }
-    #expect(throws: TorchError.self) { try enlargeBicubic(input, height: 4, width: 7) }
+    #expect(throws: TorchError.self) { try resizeBicubic(small, height: 0, width: 7) }
 }

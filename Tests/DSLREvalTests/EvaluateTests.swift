@@ -73,6 +73,27 @@ func makePairedFolder(height: Int = 40, width: Int = 48) throws -> URL {
     #expect(identity.images.allSatisfy { $0.megapixels == 40 * 48 / 1e6 && $0.seconds >= 0 })
 }
 
+/// A target 4× its input is a super-resolution pair: models that keep the size (identity,
+/// here) are followed by bicubic enlargement, and psnr_y (border of 4 shaved) joins the table.
+@Test func superResolutionPairsAreScoredAfterBicubicEnlargement() throws {
+    let root = try temporaryFolder("sr-eval")
+    let target = try testImage(height: 48, width: 64, seed: 5)
+    let input = try resizeBicubic(target.unsqueeze(0), height: 12, width: 16).squeeze(0).clamp(min: 0, max: 1)
+    try writePNG(target, root.appendingPathComponent("target/a.png"))
+    try writePNG(input, root.appendingPathComponent("input/a.png"))
+    let pairs = [EvalPair(name: "a.png", input: root.appendingPathComponent("input/a.png").path,
+                          target: root.appendingPathComponent("target/a.png").path)]
+    let result = evaluate(models: [identityModel()], pairs: pairs, dataset: "sr", split: "all")
+    #expect(result.skipped.isEmpty)
+    let decoded = try readPhoto(pairs[0].input).pixels.unsqueeze(0)
+    let expected = try qualityMetrics(
+        output: resizeBicubic(decoded, height: 48, width: 64).clamp(min: 0, max: 1),
+        target: readPhoto(pairs[0].target).pixels.unsqueeze(0), shave: 4)
+    #expect(result.models[0].images.first?.metrics == expected.filter { !$0.value.isNaN })
+    #expect(expected["psnr_y"] != nil && result.metricColumns.last == "psnr_y")
+    #expect(result.textTable().contains("psnr_y"))
+}
+
 @Test func evaluateSkipsPairsOfDifferentSizesAndSavesCrops() throws {
     let root = try makePairedFolder(height: 24, width: 20)
     let pairs = [

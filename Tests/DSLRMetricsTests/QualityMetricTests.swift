@@ -35,6 +35,22 @@ private let metricTolerance = 1e-6
         for (v, e) in zip(values, expected) { #expect(relativeError(v, e) < metricTolerance) }
     }
 
+    /// The super-resolution score: Y of skimage's rgb2ycbcr, a 4-pixel border shaved; pixels
+    /// inside the shaved border must not count.
+    @Test func psnrYWithShaveMatchesSkimage() throws {
+        let (a, b) = (try ref["a_nchw"], try ref["b_nchw"])
+        let expected = try ref.scalar("psnr_y_shave4")
+        #expect(relativeError(try psnrY(a, b, shave: 4), expected) < metricTolerance)
+        let spoiled = try b.clone()
+        try spoiled.narrow(3, start: 0, length: 4).fill_(1)
+        #expect(relativeError(try psnrY(a, spoiled, shave: 4), expected) < metricTolerance)
+        #expect(try psnrY(a, spoiled, shave: 3) < expected - 0.5)
+        let metrics = try qualityMetrics(output: b, target: a, shave: 4)
+        #expect(relativeError(try #require(metrics["psnr_y"]), expected) < metricTolerance)
+        #expect(try qualityMetrics(output: b, target: a)["psnr_y"] == nil)
+        #expect(throws: TorchError.self) { try psnrY(a, b, shave: 20) }
+    }
+
     @Test func psnrOfIdenticalImagesIsInfinite() throws {
         let a = try ref["a_nchw"]
         #expect(try psnr(a, a) == .infinity)

@@ -12,10 +12,10 @@ func temporaryFolder(_ name: String) throws -> URL {
     return url
 }
 
-/// A tiny DPED-layout dataset: smooth random 40×40 inputs whose targets are a fixed colour
+/// A tiny DPED-layout dataset: smooth random `side`² (40²) inputs whose targets are a fixed colour
 /// and exposure change of them (something a network can learn in a few steps); a large
 /// `targetOffset` makes targets brighter than inputs, which a discriminator learns to spot.
-func tinyDataset(in folder: URL, train: Int = 8, test: Int = 2, targetOffset: Double = 0.05) throws -> URL {
+func tinyDataset(in folder: URL, train: Int = 8, test: Int = 2, targetOffset: Double = 0.05, side: Int = 40) throws -> URL {
     let root = folder.appendingPathComponent("tiny")
     Torch.manualSeed(1234)
     for (part, count) in [("training_data", train), ("test_data/patches", test)] {
@@ -24,7 +24,7 @@ func tinyDataset(in folder: URL, train: Int = 8, test: Int = 2, targetOffset: Do
         }
         for i in 0..<count {
             let low = try Tensor.rand([1, 3, 5, 5])
-            let x = try interpolate(low, size: [40, 40], mode: .bilinear(alignCorners: false)).squeeze(0).clamp(min: 0, max: 1)
+            let x = try interpolate(low, size: [side, side], mode: .bilinear(alignCorners: false)).squeeze(0).clamp(min: 0, max: 1)
             let gain = try Tensor([Float(0.9), 1.1, 0.8], shape: [3, 1, 1])
             let y = try (x * gain + targetOffset).clamp(min: 0, max: 1)
             try writePhoto(Photo(pixels: x.contiguous()), to: root.appendingPathComponent("\(part)/tiny/\(i).png").path)
