@@ -13,6 +13,7 @@ public enum Architectures {
         PPCNTeacher.architecture,
         PPCNStudent.architecture,
         PPCNSuperResolution.architecture,
+        PyNET.architecture,
         DPEDDiscriminator.architecture,
         PPCNDiscriminator.architecture,
         PatchDiscriminator.architecture,

@@ -12,11 +12,13 @@ import Testing
             #expect(net.architecture == architecture.name)
             let contract = try architecture.contract()
             #expect(net.contract == contract)
-            let x = try Tensor.rand([1, contract.inputChannels, 100, 100])
+            // 100 (the discriminators' patch) rounded up to the size multiple.
+            let side = (100 + contract.sizeMultiple - 1) / contract.sizeMultiple * contract.sizeMultiple
+            let x = try Tensor.rand([1, contract.inputChannels, side, side])
             let y = try withNoGrad { try net(x) }
             switch contract.role {
             case .enhancer:
-                #expect(y.shape == [1, contract.outputChannels, 100 * contract.outputScale, 100 * contract.outputScale])
+                #expect(y.shape == [1, contract.outputChannels, side * contract.outputScale, side * contract.outputScale])
                 #expect(net.tiling != nil)
             case .discriminator:
                 #expect(y.shape == [1, 2])
@@ -27,7 +29,7 @@ import Testing
 
     @Test func namesAreUniqueAndRolesListed() {
         #expect(Set(Architectures.names).count == Architectures.all.count)
-        #expect(Architectures.names(role: .enhancer) == ["dped-generator", "dslrkit-compact", "dslrkit-global", "dslrkit-tone", "ppcn-sr", "ppcn-student", "ppcn-teacher"])
+        #expect(Architectures.names(role: .enhancer) == ["dped-generator", "dslrkit-compact", "dslrkit-global", "dslrkit-tone", "ppcn-sr", "ppcn-student", "ppcn-teacher", "pynet"])
         #expect(Architectures.names(role: .discriminator) == ["dped-discriminator", "patch", "ppcn-discriminator"])
     }
 
