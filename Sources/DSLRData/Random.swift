@@ -1,4 +1,5 @@
 import DSLRTensor
+import Foundation
 
 /// SplitMix64: a small, fast generator whose whole state is one integer, so positions are
 /// trivially saveable and every random choice can be derived from a (seed, counter) key.
@@ -26,6 +27,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
     public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
         if range.lowerBound == range.upperBound { return range.lowerBound }
         return Double.random(in: range, using: &self)
+    }
+
+    /// Standard normal, by Box-Muller from two uniform draws.
+    public mutating func standardNormal() -> Double {
+        let u = uniform(Double.ulpOfOne...1), v = uniform(0...1)
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
     }
 }
 

@@ -15,7 +15,7 @@ public func shrink(_ image: Tensor, maxSide: Int) throws -> Tensor {
 
 /// Resizes [C, H, W] or [N, C, H, W] with libtorch's antialiased bilinear filter (PIL's
 /// bilinear resampling), clamped to [0, 1].
-func resizeAntialiased(_ image: Tensor, height: Int, width: Int) throws -> Tensor {
+public func resizeAntialiased(_ image: Tensor, height: Int, width: Int) throws -> Tensor {
     guard height > 0, width > 0 else { throw DataError("resize: target size \(width)×\(height) is empty") }
     let batched = image.rank == 4 ? image : try image.unsqueeze(0)
     let out = try bilinearAntialiased.call(.tensor(batched), .ints([height, width]), .bool(false), .none, .none)

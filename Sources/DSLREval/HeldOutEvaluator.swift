@@ -10,7 +10,9 @@ import Foundation
 /// input and the classic enhancer, measured once); the first crops are written as samples,
 /// and report.html is redrawn after each evaluation. On super-resolution pairs (RGB targets
 /// `scale` times the inputs) the identity baseline is bicubic enlargement, there is no
-/// classic one, and `psnr_y` (Y channel, border of `scale` shaved) is added.
+/// classic one, and `psnr_y` (Y channel, border of `scale` shaved) is added. On RAW mosaics
+/// from `dslr data unprocess` the classic baseline is the conventional pipeline run with each
+/// mosaic's true camera (`developBilinear`), and samples show the mosaic as RGB.
 public final class HeldOutEvaluator: Evaluator {
     let dataset: Dataset
     let spec: EvalSpec
@@ -37,6 +39,8 @@ public final class HeldOutEvaluator: Evaluator {
         let classic = baselines == nil ? try LoadedModel.load(ModelRegistry.standard().resolve("classic")) : nil
         var sums: [String: Double] = [:], identity: [String: Double] = [:], classicSums: [String: Double] = [:]
         let s = dataset.targetScale, shave = dataset.input == .rgb && s > 1 ? s : nil
+        // Mosaics written by `dslr data unprocess` come with their cameras.
+        let cameras = dataset.input == .pynetBayer ? try? readUnprocessCameras(dataset.spec.root) : nil
         try withNoGrad {
             for i in 0..<count {
                 let crops = try centerCropPair(input: dataset.loadInput(split.inputs[i]), target: dataset.loadTarget(split.targets[i]),
@@ -45,9 +49,19 @@ public final class HeldOutEvaluator: Evaluator {
                 let out = try enhance(x)
                 for (k, v) in try qualityMetrics(output: out, target: y, shave: shave) { sums[k, default: 0] += v }
                 if i < spec.samples {
-                    try writeSample(iteration: iteration, index: i, input: x, output: out, target: y, to: run.samples)
+                    let preview = dataset.input == .pynetBayer ? try packedBayerPreview(x) : x
+                    try writeSample(iteration: iteration, index: i, input: preview, output: out, target: y, to: run.samples)
                 }
                 guard let classic else { continue }
+                if dataset.input == .pynetBayer {
+                    // The conventional pipeline with the true camera: bilinear demosaic, white
+                    // balance, colour matrix, sRGB, tone curve.
+                    let key = split.inputs[i].replacingOccurrences(of: dataset.spec.root + "/", with: "")
+                    guard let camera = cameras?[key] else { continue }
+                    let mosaic = try PyNETBayer.unpack(x) / unprocessWhiteLevel
+                    for (k, v) in try qualityMetrics(output: developBilinear(mosaic, camera), target: y) { classicSums[k, default: 0] += v }
+                    continue
+                }
                 if x.shape == y.shape {
                     for (k, v) in try qualityMetrics(output: x, target: y) { identity[k, default: 0] += v }
                     for (k, v) in try qualityMetrics(output: classic.enhance(x), target: y) { classicSums[k, default: 0] += v }
@@ -68,4 +82,10 @@ public final class HeldOutEvaluator: Evaluator {
     public func recorded(_ run: RunFolder) throws {
         _ = try writeRunReport(runFolder: run.url)
     }
+}
+
+/// A packed Bayer batch [N, 4, h, w] (PyNET's B, Gb, R, Gr) as an RGB preview at its size.
+func packedBayerPreview(_ x: Tensor) throws -> Tensor {
+    let channel = { (c: Int) throws -> Tensor in try x.narrow(1, start: c, length: 1) }
+    return try cat([channel(2), (channel(1) + channel(3)) / 2, channel(0)], dim: 1).clamp(min: 0, max: 1)
 }

@@ -87,12 +87,15 @@ public struct BuiltNetwork: @unchecked Sendable {
     /// The forward pass with the feature maps knowledge distillation compares (PPCN's
     /// teacher and student); nil for networks that name none.
     public let distillationForward: ((Tensor) throws -> (output: Tensor, features: [Tensor]))?
+    /// The output of one level of a pyramid trained level by level (PyNET); nil for others.
+    public let levelForward: ((Tensor, Int) throws -> Tensor)?
 
     init(architecture: String, options: Options, contract: ArchitectureContract, body: NetworkBody) {
         self.architecture = architecture; self.options = options; self.contract = contract; self.module = body.module
         self.tiling = body.tiling; self.normForward = body.normForward; self.forward = body.forward
         self.context = body.context; self.contextForward = body.contextForward
         self.distillationForward = body.distillationForward
+        self.levelForward = body.levelForward
     }
 
     /// Runs the network on an input without a condition.
@@ -143,18 +146,22 @@ public struct NetworkBody {
     public let context: ((Tensor) throws -> Tensor)?
     public let contextForward: ((Tensor, PhotoContext) throws -> Tensor)?
     public let distillationForward: ((Tensor) throws -> (output: Tensor, features: [Tensor]))?
+    public let levelForward: ((Tensor, Int) throws -> Tensor)?
     public let forward: (Tensor, Tensor?) throws -> Tensor
 
     /// `tiling` for enhancers (nil for discriminators); `normForward` for networks whose norm
     /// layers take whole-photo statistics when tiled; `context` and `contextForward` for
     /// networks that compute features of the whole photo once and apply them to each tile;
-    /// `distillationForward` for networks whose feature maps a distillation loss compares.
+    /// `distillationForward` for networks whose feature maps a distillation loss compares;
+    /// `levelForward` for pyramids trained level by level (PyNET: the output of level 0-5).
     public init(module: any Module, tiling: TilingProfile?, normForward: ((Tensor, TiledNormState?) throws -> Tensor)? = nil,
                 context: ((Tensor) throws -> Tensor)? = nil, contextForward: ((Tensor, PhotoContext) throws -> Tensor)? = nil,
                 distillationForward: ((Tensor) throws -> (output: Tensor, features: [Tensor]))? = nil,
+                levelForward: ((Tensor, Int) throws -> Tensor)? = nil,
                 forward: @escaping (Tensor, Tensor?) throws -> Tensor) {
         self.module = module; self.tiling = tiling; self.normForward = normForward; self.forward = forward
         self.context = context; self.contextForward = contextForward; self.distillationForward = distillationForward
+        self.levelForward = levelForward
     }
 }
 

@@ -82,9 +82,10 @@ public struct PyNET: Module {
     public static let sizeMultiple = 16
 
     /// A new PyNET with PyTorch's default initialisation (draws from `Torch.manualSeed`'s
-    /// generator). `instanceNorm`: in levels 2-5 (PyNET: on); `instanceNormLevel1`: in the
-    /// inner blocks of level 1 (PyNET: off).
-    public init(width w: Int = 32, instanceNorm: Bool = true, instanceNormLevel1: Bool = false) throws {
+    /// generator). `instanceNorm`: in levels 2-5; `instanceNormLevel1`: in the inner blocks of
+    /// level 1 (model.py's default is off, but PyNET-PyTorch's training, test and evaluation
+    /// scripts all turn it on, so its published weights have them).
+    public init(width w: Int = 32, instanceNorm: Bool = true, instanceNormLevel1: Bool = true) throws {
         guard w >= 2, w % 2 == 0 else { throw TorchError("pynet: width must be even and at least 2, got \(w)") }
         func block(_ i: Int, _ o: Int, _ k: Int, _ norm: Bool = instanceNorm) throws -> PyNETMultiBlock {
             try PyNETMultiBlock(i, o, maxKernel: k, instanceNorm: norm)
@@ -243,8 +244,8 @@ public struct PyNET: Module {
         options: [
             OptionDeclaration("width", .positiveInt, default: .number(32), help: "channels of level 1; level k has width·2^(k-1)"),
             OptionDeclaration("instance_norm", .choice(["true", "false"]), default: .text("true"), help: "instance norms in levels 2-5"),
-            OptionDeclaration("instance_norm_level_1", .choice(["true", "false"]), default: .text("false"),
-                              help: "instance norms in level 1's inner blocks"),
+            OptionDeclaration("instance_norm_level_1", .choice(["true", "false"]), default: .text("true"),
+                              help: "instance norms in level 1's inner blocks (PyNET-PyTorch trains and tests with them)"),
             OptionDeclaration("level", .choice(["0", "1"]), default: .text("0"),
                               help: "the output: 0 full resolution (x2), 1 the packed size (a model saved after level 1)"),
         ],
@@ -261,7 +262,7 @@ public struct PyNET: Module {
             // (level 5's field of view) is the overlap.
             return NetworkBody(
                 module: net, tiling: TilingProfile(receptiveRadius: 512, widestActivation: 16 * o.int("width")),
-                forward: { x, _ in try net.forward(x, level: level) })
+                levelForward: { x, level in try net.forward(x, level: level) }, forward: { x, _ in try net.forward(x, level: level) })
         })
 }
 

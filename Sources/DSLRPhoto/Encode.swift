@@ -14,10 +14,11 @@ public func encodePhoto(_ photo: Photo, format: PhotoFormat, options: EncodeOpti
 func encode(_ photo: Photo, format: PhotoFormat, options: EncodeOptions, context: VipsContext) throws -> [UInt8] {
     let bits = try outputBitDepth(photo, format: format, options: options, path: context.path)
     let shape = photo.pixels.shape
-    guard shape.count == 3, shape[0] == 3, shape[1] > 0, shape[2] > 0, photo.pixels.dtype.isFloatingPoint else {
+    // One band is a grayscale or RAW mosaic plane (the Zurich layout's 16-bit Bayer PNGs).
+    guard shape.count == 3, shape[0] == 3 || shape[0] == 1, shape[1] > 0, shape[2] > 0, photo.pixels.dtype.isFloatingPoint else {
         throw PhotoError(
             path: context.path,
-            problem: "pixels must be a float tensor [3, H, W], got \(photo.pixels.dtype) \(shape)", kind: .badArgument)
+            problem: "pixels must be a float tensor [3, H, W] or [1, H, W], got \(photo.pixels.dtype) \(shape)", kind: .badArgument)
     }
     if format == .heic, !vipsHasOperation("heifsave_buffer") {
         throw PhotoError(path: context.path, problem: heicUnsupported, kind: .unsupported)
@@ -28,7 +29,7 @@ func encode(_ photo: Photo, format: PhotoFormat, options: EncodeOptions, context
     // libvips reads `samples` in place, so everything is saved inside this scope.
     return try samples.withUnsafeBytes { raw in
         guard let wrapped = vips_image_new_from_memory(
-            raw.baseAddress, raw.count, Int32(shape[2]), Int32(shape[1]), 3, bits == 16 ? VIPS_FORMAT_INT : VIPS_FORMAT_UCHAR)
+            raw.baseAddress, raw.count, Int32(shape[2]), Int32(shape[1]), Int32(shape[0]), bits == 16 ? VIPS_FORMAT_INT : VIPS_FORMAT_UCHAR)
         else { throw context.failure("cannot hand the pixels to libvips") }
         var image = VipsImageRef(owning: wrapped)
         if bits == 16 {
@@ -36,7 +37,9 @@ func encode(_ photo: Photo, format: PhotoFormat, options: EncodeOptions, context
             image = try context.image("cannot convert to 16 bits") { cv_cast(source.pointer, $0, VIPS_FORMAT_USHORT) }
         }
         let source = image
-        let interpretation = bits == 16 ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_sRGB
+        let interpretation = shape[0] == 1
+            ? (bits == 16 ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_B_W)
+            : (bits == 16 ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_sRGB)
         // A fresh header of our own: the blobs attached below touch no other image.
         image = try context.image("cannot label the pixels") { cv_set_interpretation(source.pointer, $0, interpretation) }
         if options.keepMetadata { photo.metadata.attach(to: image) }

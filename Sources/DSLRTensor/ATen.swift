@@ -48,6 +48,7 @@ enum ATen {
     static let square = Operator("aten::square")
     static let reciprocal = Operator("aten::reciprocal")
     static let sin = Operator("aten::sin")
+    static let asin = Operator("aten::asin")
     static let cos = Operator("aten::cos")
     static let sign = Operator("aten::sign")
     static let floor = Operator("aten::floor")

@@ -31,6 +31,7 @@ extension Tensor {
     public func rsqrt() throws -> Tensor { try ATen.rsqrt.call(.tensor(self)) }
     public func square() throws -> Tensor { try ATen.square.call(.tensor(self)) }
     public func sin() throws -> Tensor { try ATen.sin.call(.tensor(self)) }
+    public func asin() throws -> Tensor { try ATen.asin.call(.tensor(self)) }
     public func cos() throws -> Tensor { try ATen.cos.call(.tensor(self)) }
     public func sign() throws -> Tensor { try ATen.sign.call(.tensor(self)) }
     public func floor() throws -> Tensor { try ATen.floor.call(.tensor(self)) }

@@ -87,6 +87,7 @@ public enum TrainingAlgorithms {
         supervisedAlgorithm,
         dpedGANAlgorithm,
         distillAlgorithm,
+        pynetLevelsAlgorithm,
     ]
 
     public static var names: [String] { all.map(\.name) }
@@ -103,12 +104,15 @@ public enum TrainingAlgorithms {
     public static func validate(_ recipe: Recipe) throws {
         let algorithm = try named(recipe.algorithmName)
         let provided = algorithm.provides.union([.features])
-        for spec in recipe.losses {
+        for spec in recipe.allLosses {
             guard let missing = lossNeeds(spec.name).subtracting(provided).sorted().first else { continue }
             let others = all.filter { lossNeeds(spec.name).isSubset(of: $0.provides.union([.features])) }.map(\.name)
             throw RecipeError(
                 "loss '\(spec.name)' needs \(missing.phrase), which the training algorithm '\(algorithm.name)' does not provide"
                     + " (algorithms that do: \(others.isEmpty ? "none yet" : others.joined(separator: ", ")))")
+        }
+        if recipe.levels != nil, algorithm.name != pynetLevelsAlgorithm.name {
+            throw RecipeError("the levels section is only for algorithm: pynet-levels, not '\(algorithm.name)'")
         }
         try algorithm.check(recipe)
     }
@@ -125,15 +129,17 @@ func uniquelyNamed(_ losses: [Loss]) -> [Loss] {
     }
 }
 
-/// One optimisation step of an image-to-image network on a batch: forward, the weighted
-/// losses, NaN/Inf check, backward, optimizer step. Shared by the algorithms.
+/// One optimisation step of an image-to-image network on a batch: forward (of pyramid
+/// `level` when given), the weighted losses, NaN/Inf check, backward, optimizer step. Shared
+/// by the algorithms.
 func enhancerStep(
     _ network: TrainedSide, losses: [Loss], input x: Tensor, target y: Tensor, features: (any FeatureExtractor)?,
-    discriminator: ((Tensor) throws -> Tensor)? = nil, teacherFeatures: [Tensor]? = nil, context: StepContext
+    discriminator: ((Tensor) throws -> Tensor)? = nil, teacherFeatures: [Tensor]? = nil, level: Int? = nil, context: StepContext
 ) throws -> StepResult {
     try network.begin()
     // With a teacher's maps, the network's own maps come along for the distillation loss.
-    let (output, studentFeatures) = teacherFeatures == nil ? (try network.forward(x), []) : try network.forwardWithFeatures(x)
+    let (output, studentFeatures) = try level.map { (try network.forward(x, level: $0), []) }
+        ?? (teacherFeatures == nil ? (try network.forward(x), []) : try network.forwardWithFeatures(x))
     var lossContext = LossContext(output: output, target: y, input: x, features: features, discriminator: discriminator)
     lossContext.studentFeatures = studentFeatures
     lossContext.teacherFeatures = teacherFeatures ?? []

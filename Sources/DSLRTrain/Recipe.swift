@@ -246,6 +246,51 @@ public struct TeacherSpec: Sendable, Equatable, Codable {
     }
 }
 
+/// One stage of level-wise training (`pynet-levels`): which pyramid level's output is
+/// trained, for how many iterations (before `LevelsSpec.scale`), with which losses (the
+/// recipe's own when absent).
+public struct LevelStage: Sendable, Equatable, Codable {
+    public var level: Int
+    public var iterations: Int
+    public var losses: [LossSpec]?
+
+    public init(level: Int, iterations: Int, losses: [LossSpec]? = nil) {
+        self.level = level; self.iterations = iterations; self.losses = losses
+    }
+    enum CodingKeys: String, CodingKey, CaseIterable { case level, iterations, losses }
+    public init(from decoder: any Decoder) throws {
+        let c = try strictContainer(decoder, CodingKeys.self)
+        level = try c.decode(Int.self, forKey: .level)
+        iterations = try c.decode(Int.self, forKey: .iterations)
+        losses = try c.decodeIfPresent([StrictLossSpec].self, forKey: .losses)?.map(\.spec)
+        guard (0...5).contains(level) else { throw invalid(c, .level, "level must be 0 to 5, got \(level)") }
+        guard iterations > 0 else { throw invalid(c, .iterations, "iterations must be positive, got \(iterations)") }
+    }
+}
+
+/// The stages of level-wise training, coarsest first, with a factor on every stage's
+/// iterations (the reference's counts take days on a GPU; `scale: 0.01` keeps their
+/// proportions in a run that fits a CPU).
+public struct LevelsSpec: Sendable, Equatable, Codable {
+    public var scale: Double
+    public var stages: [LevelStage]
+
+    public init(scale: Double = 1, stages: [LevelStage]) { self.scale = scale; self.stages = stages }
+    enum CodingKeys: String, CodingKey, CaseIterable { case scale, stages }
+    public init(from decoder: any Decoder) throws {
+        let c = try strictContainer(decoder, CodingKeys.self)
+        scale = try c.decodeIfPresent(Double.self, forKey: .scale) ?? 1
+        stages = try c.decode([LevelStage].self, forKey: .stages)
+        guard scale > 0, scale.isFinite else { throw invalid(c, .scale, "scale must be positive, got \(scale)") }
+        guard !stages.isEmpty else { throw invalid(c, .stages, "at least one stage is needed") }
+    }
+
+    /// Each stage's iterations after `scale` (at least one).
+    public var scaledIterations: [Int] {
+        stages.map { max(1, Int((Double($0.iterations) * scale).rounded())) }
+    }
+}
+
 /// Numeric precision of the forward and backward passes; weights stay float32.
 public enum TrainingPrecision: String, Sendable, Codable, CaseIterable {
     case fp32, bf16, fp16
@@ -261,6 +306,8 @@ public struct Recipe: Sendable, Equatable, Codable {
     public var discriminator: DiscriminatorSpec?
     /// The frozen teacher (`distill` only).
     public var teacher: TeacherSpec?
+    /// The stages of level-wise training (`pynet-levels` only).
+    public var levels: LevelsSpec?
     /// The generator's losses; `texture` needs a discriminator.
     public var losses: [LossSpec]
     public var features: FeaturesSpec?
@@ -282,7 +329,7 @@ public struct Recipe: Sendable, Equatable, Codable {
     public var precision: TrainingPrecision
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, algorithm, generator, discriminator, teacher, losses, features, dataset, patchSize = "patch_size", batchSize = "batch_size"
+        case name, algorithm, generator, discriminator, teacher, levels, losses, features, dataset, patchSize = "patch_size", batchSize = "batch_size"
         case workers, augment, optimizer, schedule, iterations, eval, checkpoint, log, seed, device, precision
     }
 
@@ -293,6 +340,7 @@ public struct Recipe: Sendable, Equatable, Codable {
         generator = try c.decode(NetworkSpec.self, forKey: .generator)
         discriminator = try c.decodeIfPresent(DiscriminatorSpec.self, forKey: .discriminator)
         teacher = try c.decodeIfPresent(TeacherSpec.self, forKey: .teacher)
+        levels = try c.decodeIfPresent(LevelsSpec.self, forKey: .levels)
         losses = try c.decode([StrictLossSpec].self, forKey: .losses).map(\.spec)
         features = try c.decodeIfPresent(FeaturesSpec.self, forKey: .features)
         dataset = try c.decode(DatasetSection.self, forKey: .dataset)
@@ -321,8 +369,11 @@ extension Recipe {
     /// The algorithm this recipe trains with: as named, else `distill` with a teacher,
     /// `dped-gan` with a discriminator, `supervised` otherwise.
     public var algorithmName: String {
-        algorithm ?? (teacher != nil ? "distill" : discriminator == nil ? "supervised" : "dped-gan")
+        algorithm ?? (teacher != nil ? "distill" : levels != nil ? "pynet-levels" : discriminator == nil ? "supervised" : "dped-gan")
     }
+
+    /// Every loss the recipe names: its own and its level stages'.
+    public var allLosses: [LossSpec] { losses + (levels?.stages.flatMap { $0.losses ?? [] } ?? []) }
 }
 
 /// A loss entry that rejects unknown keys, unlike `LossSpec`'s own decoding.

@@ -69,6 +69,8 @@ public struct MetricsRecord: Sendable, Codable, Equatable {
     public var lr: Double?
     public var itsPerSecond: Double?
     public var lossScale: Double?
+    /// The pyramid level a `pynet-levels` step trained.
+    public var level: Int?
     public var skipped: Bool?
     public var metrics: [String: Double]?
     public var identity: [String: Double]?
@@ -82,7 +84,7 @@ public struct MetricsRecord: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case kind, iteration, time, losses, total, lr, skipped, metrics, identity, classic, images, path, reason
+        case kind, iteration, time, losses, total, lr, level, skipped, metrics, identity, classic, images, path, reason
         case discriminatorLoss = "discriminator_loss", discriminatorAccuracy = "discriminator_accuracy"
         case itsPerSecond = "its_per_second", lossScale = "loss_scale"
     }
@@ -118,6 +120,7 @@ public struct MetricsRecord: Sendable, Codable, Equatable {
         try put(lr, .lr)
         try put(itsPerSecond, .itsPerSecond)
         try put(lossScale, .lossScale)
+        try c.encodeIfPresent(level, forKey: .level)
         try c.encodeIfPresent(skipped, forKey: .skipped)
         try put(metrics, .metrics)
         try put(identity, .identity)
@@ -144,6 +147,7 @@ public struct MetricsRecord: Sendable, Codable, Equatable {
         lr = number(.lr)
         itsPerSecond = number(.itsPerSecond) ?? ((try? old.decodeIfPresent(Double.self, forKey: .itPerS)) ?? nil)
         lossScale = number(.lossScale)
+        level = try c.decodeIfPresent(Int.self, forKey: .level)
         skipped = try c.decodeIfPresent(Bool.self, forKey: .skipped)
         metrics = table(.metrics)
         identity = table(.identity)

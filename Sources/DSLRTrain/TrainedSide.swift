@@ -11,6 +11,7 @@ public final class TrainedSide {
     let working: TrainableNetwork
     let copy: MixedPrecisionCopy?
     public var optimizer: Adam
+    let optimizerSpec: OptimizerSpec
     let schedule: any LearningRateSchedule
     public var scaler: LossScaler?
     let computeType: DType
@@ -34,11 +35,8 @@ public final class TrainedSide {
             try Torch.setRNGState(state)
             copy = try MixedPrecisionCopy(master: master.module, working: working.module, device: device, dtype: computeType)
         }
-        optimizer = spec.kind == .adamw
-            ? Adam.adamW(master.module.namedParameters(), learningRate: spec.lr, betas: (spec.betas[0], spec.betas[1]),
-                         eps: spec.eps, weightDecay: spec.weightDecay)
-            : Adam(master.module.namedParameters(), learningRate: spec.lr, betas: (spec.betas[0], spec.betas[1]),
-                   eps: spec.eps, weightDecay: spec.weightDecay)
+        optimizerSpec = spec
+        optimizer = makeOptimizer(spec, master.module)
         self.schedule = schedule
         scaler = precision == .fp16 ? LossScaler() : nil
     }
@@ -54,6 +52,22 @@ public final class TrainedSide {
         let x = try working.input(for: photo)
         let y = try working.forward(computeType == .float32 ? x : x.to(computeType), nil)
         return y.dtype == .float32 ? y : try y.to(.float32)
+    }
+
+    /// The output of pyramid level `level` (see `BuiltNetwork.levelForward`), float32.
+    public func forward(_ photo: Tensor, level: Int) throws -> Tensor {
+        guard let run = working.levelForward else {
+            throw RecipeError("\(name): '\(working.architecture)' is not trained level by level")
+        }
+        let x = try working.input(for: photo)
+        let y = try run(computeType == .float32 ? x : x.to(computeType), level)
+        return y.dtype == .float32 ? y : try y.to(.float32)
+    }
+
+    /// A fresh optimizer with the recipe's settings: its moments forgotten, as when a
+    /// training script starts a new stage with a new optimizer.
+    public func resetOptimizer() {
+        optimizer = makeOptimizer(optimizerSpec, master.module)
     }
 
     /// The forward pass with the feature maps a distillation loss compares, float32.
@@ -98,4 +112,13 @@ public func makeSchedule(_ spec: ScheduleSpec, base: Double, iterations: Int) th
         guard iterations > warmup else { throw RecipeError("schedule: cosine needs more iterations (\(iterations)) than warm-up (\(warmup))") }
         return CosineSchedule(base: base, total: iterations, minimum: spec.minimum ?? 0, warmup: warmup)
     }
+}
+
+/// Adam or AdamW over `module`'s parameters, as `spec` says.
+private func makeOptimizer(_ spec: OptimizerSpec, _ module: any Module) -> Adam {
+    spec.kind == .adamw
+        ? Adam.adamW(module.namedParameters(), learningRate: spec.lr, betas: (spec.betas[0], spec.betas[1]),
+                     eps: spec.eps, weightDecay: spec.weightDecay)
+        : Adam(module.namedParameters(), learningRate: spec.lr, betas: (spec.betas[0], spec.betas[1]),
+               eps: spec.eps, weightDecay: spec.weightDecay)
 }

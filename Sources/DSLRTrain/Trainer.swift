@@ -166,6 +166,7 @@ public final class Trainer {
                 if result.skipped { record.skipped = true }
                 record.discriminatorLoss = result.scalars["discriminator_loss"]
                 record.discriminatorAccuracy = result.scalars["discriminator_accuracy"]
+                record.level = result.scalars["level"].map { Int($0) }
                 try log.append(record)
                 windowStart = Date(); windowIterations = 0
             }
@@ -291,7 +292,7 @@ public func trainingDevice(_ name: String) throws -> Device {
 func loadFeatures(
     _ recipe: Recipe, environment: [String: String] = ProcessInfo.processInfo.environment
 ) throws -> (features: (any FeatureExtractor)?, standIn: String?) {
-    guard recipe.losses.contains(where: { lossNeeds($0.name).contains(.features) }) else { return (nil, nil) }
+    guard recipe.allLosses.contains(where: { lossNeeds($0.name).contains(.features) }) else { return (nil, nil) }
     let spec = recipe.features ?? FeaturesSpec()
     guard let configuration = VGGConfiguration.allCases.first(where: { $0.name == spec.network }) else {
         throw RecipeError("features: unknown network '\(spec.network)' (known: vgg16, vgg19)")

@@ -6,8 +6,8 @@ import Foundation
 struct DataCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Datasets: synthesize phone/DSLR pairs, make super-resolution pairs, align your own pairs, install free source photos, check a dataset.",
-        subcommands: [DataSynth.self, DataSR.self, DataAlign.self, DataPhotos.self, DataCheck.self]
+        abstract: "Datasets: synthesize phone/DSLR pairs, make super-resolution or synthetic RAW pairs, align your own pairs, install free source photos, check a dataset.",
+        subcommands: [DataSynth.self, DataSR.self, DataUnprocess.self, DataAlign.self, DataPhotos.self, DataCheck.self]
     )
 }
 
@@ -24,6 +24,33 @@ private func chooseSources(folder: String?, source: String?, count: Int?) throws
     }
     if let count { paths = Array(paths.prefix(max(0, count))) }
     return (paths, photoSource)
+}
+
+/// The sources, output and split of `data sr` and `data unprocess`.
+struct PairSourceOptions: ParsableArguments {
+    @Argument(help: "Folder of photos (or use --source).")
+    var sourceFolder: String?
+    @Option(name: .shortAndLong, help: "Output folder.") var output: String
+    @Option(help: "Use the photos of Debian packages instead of a folder: \(PhotoSource.all.map(\.name).joined(separator: ", ")).")
+    var source: String?
+    @Option(help: "Percent of photos held out for testing (a --source holds out its fixed list instead).")
+    var testPercent = 10.0
+    @Option(help: "Use at most this many source photos.") var count: Int?
+
+    /// Runs a pair maker on the chosen sources with progress, writes the sources' licences and
+    /// says what was written; a skipped photo makes the exit code 1.
+    func make(maxSide: Int, what: String, note: String,
+              _ maker: ([String], PhotoPairSources, @escaping (Int, Int) -> Void) throws -> PhotoPairsSummary) throws {
+        let (sources, photoSource) = try chooseSources(folder: sourceFolder, source: source, count: count)
+        let using = PhotoPairSources(maxSide: maxSide > 0 ? maxSide : nil, testPercent: testPercent,
+                                     heldOut: photoSource.flatMap { $0.heldOutPaths.isEmpty ? nil : $0.heldOutPaths })
+        let progress = ProgressReporter(total: sources.count, unit: "photos")
+        let summary = try maker(sources, using, progress.update)
+        if let photoSource { try writeSourceLicence(for: sources, source: photoSource, to: output, note: note) }
+        print("\(output): \(summary.training) training and \(summary.test) test \(what)"
+              + (summary.skipped.isEmpty ? "" : "; \(summary.skipped.count) skipped"))
+        if !summary.skipped.isEmpty { throw ExitCode(1) }
+    }
 }
 
 struct DataSynth: ParsableCommand {
@@ -110,32 +137,39 @@ struct DataSR: ParsableCommand {
             """
     )
 
-    @Argument(help: "Folder of photos (or use --source).")
-    var sourceFolder: String?
-    @Option(name: .shortAndLong, help: "Output folder.") var output: String
-    @Option(help: "Use the photos of Debian packages instead of a folder: \(PhotoSource.all.map(\.name).joined(separator: ", ")).")
-    var source: String?
+    @OptionGroup var pairs: PairSourceOptions
     @Option(help: "Inputs are this many times smaller than targets on each side.") var scale = 4
     @Option(help: "Shrink sources to this longer side first (0: keep).") var maxSide = 2040
-    @Option(help: "Percent of photos held out for testing (a --source holds out its fixed list instead).")
-    var testPercent = 10.0
-    @Option(help: "Use at most this many source photos.") var count: Int?
 
     func run() throws {
-        let (sources, photoSource) = try chooseSources(folder: sourceFolder, source: source, count: count)
-        let config = SuperResolutionPairsConfig(
-            scale: scale, maxSide: maxSide > 0 ? maxSide : nil, testPercent: testPercent,
-            heldOut: photoSource.flatMap { $0.heldOutPaths.isEmpty ? nil : $0.heldOutPaths })
-        let progress = ProgressReporter(total: sources.count, unit: "photos")
-        let summary = try makeSuperResolutionPairs(sources: sources, output: output, config: config,
-                                                   progress: progress.update, report: warn)
-        if let photoSource {
-            try writeSourceLicence(for: sources, source: photoSource, to: output,
-                                   note: ", reduced ×\(scale) into super-resolution pairs by `dslr data sr`")
+        try pairs.make(maxSide: maxSide, what: "pairs (×\(scale))", note: ", reduced ×\(scale) into super-resolution pairs by `dslr data sr`") {
+            try makeSuperResolutionPairs(sources: $0, output: pairs.output, scale: scale, using: $1, progress: $2, report: warn)
         }
-        print("\(output): \(summary.training) training and \(summary.test) test pairs (×\(scale))"
-              + (summary.skipped.isEmpty ? "" : "; \(summary.skipped.count) skipped"))
-        if !summary.skipped.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct DataUnprocess: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unprocess",
+        abstract: "Write synthetic RAW-to-RGB pairs in the Zurich layout by inverting a camera pipeline on photos.",
+        discussion: """
+            Each photo (shrunk to --max-side, cropped to even sides) is unprocessed as Brooks et al. \
+            (2019) do: inverse tone curve, inverse sRGB encoding, a random camera's colour matrix \
+            inverted, white balance undone, RGGB mosaic, shot and read noise. \
+            OUT/{train,test}/huawei_raw/NAME.png holds the mosaic as 16-bit counts (full scale 1020, as PyNET \
+            divides), OUT/{train,test}/canon/NAME.png the photo, OUT/unprocess.json each photo's \
+            camera. Read it as dataset layout zurich-raw-to-rgb.
+            """
+    )
+
+    @OptionGroup var pairs: PairSourceOptions
+    @Option(help: "Seed of every random camera and noise field.") var seed: UInt64 = 0
+    @Option(help: "Shrink sources to this longer side first (0: keep).") var maxSide = 1024
+
+    func run() throws {
+        try pairs.make(maxSide: maxSide, what: "RAW-to-RGB pairs", note: ", unprocessed into synthetic RAW mosaics by `dslr data unprocess`") {
+            try makeUnprocessedPairs(sources: $0, output: pairs.output, seed: seed, using: $1, progress: $2, report: warn)
+        }
     }
 }
 

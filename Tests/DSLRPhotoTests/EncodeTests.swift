@@ -16,6 +16,15 @@ import Testing
     }
 }
 
+/// One plane (a RAW mosaic of sensor counts, as the Zurich layout stores it) written as a
+/// 16-bit grayscale PNG comes back with the same counts in every channel.
+@Test func oneChannelSixteenBitPNGKeepsEveryCount() throws {
+    let counts = try Tensor((0..<24).map { Float($0 * 2731 % 65536) }, shape: [1, 4, 6])
+    let back = try decodePhoto(encodePhoto(Photo(pixels: counts / 65535, bitDepth: 16), format: .png), name: "mosaic")
+    #expect(back.bitDepth == 16)
+    #expect(try maxAbsDiff((back.pixels.narrow(0, start: 0, length: 1) * 65535).round(), counts) == 0)
+}
+
 @Test(arguments: [PhotoFormat.png, .tiff]) func eightBitsRoundTripExactly(format: PhotoFormat) throws {
     let photo = try readPhoto(fixture("orient6.jpg"))
     let back = try decodePhoto(encodePhoto(photo, format: format), name: "8-bit \(format)")

@@ -63,7 +63,7 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
         try photoError { _ = try encodePhoto(photo, format: .png, options: EncodeOptions(pngCompression: 10)) },
         try photoError { _ = try encodePhoto(photo, format: .jpeg, options: EncodeOptions(bitDepth: 16)) },
         try photoError { _ = try encodePhoto(photo, format: .png, options: EncodeOptions(bitDepth: 12)) },
-        try photoError { _ = try encodePhoto(Photo(pixels: try Tensor.zeros([1, 4, 4])), format: .png) },
+        try photoError { _ = try encodePhoto(Photo(pixels: try Tensor.zeros([2, 4, 4])), format: .png) },
     ]
     for problem in problems {
         #expect(!problem.problem.isEmpty && !problem.description.contains("\n"), "\(problem)")

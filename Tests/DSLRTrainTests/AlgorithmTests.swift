@@ -33,7 +33,7 @@ import Testing
     @Test func algorithmsAreChosenByNameAndCheckTheirSections() throws {
         #expect(try tinyRecipe(dataset: data).algorithmName == "supervised")
         #expect(try tinyRecipe(dataset: data, gan: true).algorithmName == "dped-gan")
-        #expect(throws: RecipeError("tiny.yaml: algorithm: unknown training algorithm 'stargan' (known: supervised, dped-gan, distill)")) {
+        #expect(throws: RecipeError("tiny.yaml: algorithm: unknown training algorithm 'stargan' (known: supervised, dped-gan, distill, pynet-levels)")) {
             try tinyRecipe(dataset: data, extra: "algorithm: stargan")
         }
         #expect(throws: RecipeError("tiny.yaml: loss 'texture' needs a discriminator, which the training algorithm 'supervised' does not provide (algorithms that do: dped-gan, distill)")) {

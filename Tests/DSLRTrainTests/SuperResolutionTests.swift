@@ -35,7 +35,7 @@ import Testing
         let out = folder.appendingPathComponent("pairs")
         var reported: [String] = []
         let summary = try makeSuperResolutionPairs(
-            sources: paths, output: out.path, config: SuperResolutionPairsConfig(scale: 4, maxSide: nil, heldOut: [paths[4]]),
+            sources: paths, output: out.path, scale: 4, using: PhotoPairSources(maxSide: nil, heldOut: [paths[4]]),
             report: { reported.append($0) })
         #expect(summary.training == 4 && summary.test == 1)
         #expect(reported.count == 1 && reported[0].hasPrefix(paths[5]))
@@ -90,7 +90,7 @@ import Testing
         let paths = try sources(in: folder)
         let out = folder.appendingPathComponent("pairs")
         _ = try makeSuperResolutionPairs(sources: Array(paths.prefix(5)), output: out.path,
-                                         config: SuperResolutionPairsConfig(maxSide: nil, heldOut: [paths[4]]))
+                                         using: PhotoPairSources(maxSide: nil, heldOut: [paths[4]]))
         let run = RunFolder(folder.appendingPathComponent("run"))
         let trainer = try Trainer.evaluating(recipe: srRecipe(out), run: run)
         try trainer.train()
