@@ -141,7 +141,7 @@ let package = Package(
             name: "DSLRPhotoTests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSLRImportTests", dependencies: ["DSLRImport", "DSLRTensor"],
+            name: "DSLRImportTests", dependencies: ["DSLRImport", "DSLRTensor", "DSLRNN"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRModelsTests", dependencies: ["DSLRModels", "DSLRImport", "DSLRNN", "DSLRTensor", "SafeTensors"],
