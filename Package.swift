@@ -141,7 +141,7 @@ let package = Package(
             name: "DSLRPhotoTests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSLRImportTests", dependencies: ["DSLRImport", "DSLRTensor"],
+            name: "DSLRImportTests", dependencies: ["DSLRImport", "DSLRTensor", "DSLRNN"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRModelsTests", dependencies: ["DSLRModels", "DSLRImport", "DSLRNN", "DSLRTensor", "SafeTensors"],
@@ -163,7 +163,7 @@ let package = Package(
             name: "DSLRDistributedTests", dependencies: ["DSLRDistributed", "DSLRNN", "DSLRTensor"],
             swiftSettings: swiftSettings),
         // Runs the built `dslr` as a subprocess: arguments, exit codes, one-line messages.
-        .testTarget(name: "DSLRCLITests", dependencies: ["DSLRPhoto", "DSLRTensor"], swiftSettings: swiftSettings),
+        .testTarget(name: "DSLRCLITests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRTrainTests", dependencies: ["DSLRTrain", "DSLRData", "DSLRLosses", "DSLRModels", "DSLRNN", "DSLRTensor", "DSLREval", "DSLREnhance", "DSLRPhoto"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

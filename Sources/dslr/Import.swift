@@ -5,8 +5,8 @@ import Foundation
 /// Converters from other projects' weight files to DSLRKit's safetensors checkpoints.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert other projects' published weights (DPED and PPCN TensorFlow checkpoints, VGG) into DSLRKit safetensors.",
-        subcommands: [ImportDPEDTF.self, ImportPPCNTF.self, ImportVGG.self]
+        abstract: "Convert other projects' published weights (PyTorch state dicts, DPED and PPCN TensorFlow checkpoints, VGG) into DSLRKit safetensors.",
+        subcommands: [ImportTorch.self, ImportDPEDTF.self, ImportPPCNTF.self, ImportVGG.self]
     )
 }
 

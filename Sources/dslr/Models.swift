@@ -48,14 +48,8 @@ struct InitModel: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
-        var given: [String: OptionValue] = [:]
-        for item in options {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--option \(item): expected key=value") }
-            given[parts[0]] = Double(parts[1]).map(OptionValue.number) ?? .text(parts[1])
-        }
         Torch.manualSeed(seed)
-        let network = try DSLRModels.Architectures.named(architecture).build(given)
+        let network = try DSLRModels.Architectures.named(architecture).build(architectureOptions(options))
         let card = ModelCard(name: URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent,
                              architecture: network.architecture, summary: "untrained \(network.architecture) (seed \(seed))")
         let json = String(decoding: try JSONEncoder().encode(card), as: UTF8.self)
@@ -63,6 +57,17 @@ struct InitModel: ParsableCommand {
                             to: URL(fileURLWithPath: output))
         print("wrote \(output): untrained \(network.architecture), options \(network.options.json())")
     }
+}
+
+/// Architecture options from repeated `--option key=value`: numbers where they parse as one.
+func architectureOptions(_ items: [String]) throws -> [String: OptionValue] {
+    var given: [String: OptionValue] = [:]
+    for item in items {
+        let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw ValidationError("--option \(item): expected key=value") }
+        given[parts[0]] = Double(parts[1]).map(OptionValue.number) ?? .text(parts[1])
+    }
+    return given
 }
 
 struct ListModels: ParsableCommand {

@@ -1,3 +1,4 @@
+import DSLRNN
 import DSLRPhoto
 import Foundation
 import Testing
@@ -61,5 +62,92 @@ struct UpscaleCommandTests {
         let enhancer = try runDSLR(["upscale", folder + "/a.png", "-o", folder + "/x.png", "--model", "dslrkit-default"], in: folder)
         #expect(enhancer.status != 0)
         #expect(enhancer.stderr.contains("enlarges ×1, not ×4"), "\(enhancer.stderr)")
+    }
+}
+
+/// A file of DSLRImportTests' PyTorch fixtures (scripts/fixtures/make_torch_fixture.py).
+private func torchFixture(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("DSLRImportTests/Fixtures/torch/\(name)").path
+}
+
+@Suite(.serialized, .enabled(if: dslr != nil, "dslr is not built beside the tests"))
+struct ImportTorchCommandTests {
+    static let twin = ["--arch", "dslrkit-compact", "--option", "width=4", "--option", "dilations=1,2"]
+
+    @Test func aStateDictImportsExactlyAndEnhances() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let weights = folder + "/twin.safetensors"
+        let imported = try runDSLR(["import", "torch", torchFixture("compact.pth"), "-o", weights] + Self.twin, in: folder)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("dslrkit-compact, 13 tensors (670 parameters)")
+                && imported.stdout.contains("(state dict under 'state_dict')"), "\(imported.stdout)")
+        let (written, metadata) = try Checkpoint.load(URL(fileURLWithPath: weights))
+        let expected = Dictionary(uniqueKeysWithValues: try Checkpoint.load(URL(fileURLWithPath: torchFixture("compact_expected.safetensors"))).tensors)
+        #expect(written.count == 13)
+        for (name, tensor) in written {
+            #expect(try tensor.bytes() == expected[name]?.bytes(), "\(name)")
+        }
+        #expect(metadata["dslrkit.architecture"] == "dslrkit-compact")
+        #expect(metadata["dslrkit.options"] == #"{"dilations":"1,2","width":4}"#)
+        try writeSmallPhoto(folder + "/a.png")
+        let enhanced = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/out.png", "--model", weights], in: folder)
+        #expect(enhanced.status == 0, "\(enhanced.stderr)")
+        #expect(try readPhoto(folder + "/out.png").pixels.shape == [3, 16, 24])
+    }
+
+    @Test func aMismatchIsReportedByNameAndNothingIsWritten() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = torchFixture("compact_wrong.pth")
+        let outcome = try runDSLR(["import", "torch", file, "-o", folder + "/x.safetensors"] + Self.twin, in: folder)
+        #expect(outcome.status == 1)
+        #expect(outcome.errorLines == [
+            #"Error: \#(file) does not fit dslrkit-compact {"dilations":"1,2","width":4}: 1 missing, 1 unexpected, 1 mis-shaped"#,
+            "  missing (1): conv_out.bias [6]",
+            "  unexpected (1): head.weight [2, 2]",
+            "  mis-shaped (1): conv_in.weight (network [4, 3, 3, 3], file [4, 3, 5, 5])",
+        ], "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.safetensors"))
+    }
+
+    @Test func dataParallelsPrefixIsSuggestedThenStripped() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let arguments = ["import", "torch", torchFixture("compact_dataparallel.pth"), "-o", folder + "/x.safetensors"] + Self.twin
+        let refused = try runDSLR(arguments, in: folder)
+        #expect(refused.status == 1)
+        #expect(refused.errorLines.last == "  every name in the file starts with 'module.': strip it (--strip-prefix module.)", "\(refused.stderr)")
+        let imported = try runDSLR(arguments + ["--strip-prefix", "module."], in: folder)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/x.safetensors"))
+    }
+
+    @Test func aMaliciousPickleIsRefusedInOneLineAndNeverRuns() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pwned = "/tmp/dslrkit-torch-fixture-pwned"
+        try? FileManager.default.removeItem(atPath: pwned)
+        let file = torchFixture("malicious.pth")
+        let outcome = try runDSLR(["import", "torch", file, "-o", folder + "/x.safetensors", "--arch", "dslrkit-compact"], in: folder)
+        #expect(outcome.status == 1)
+        #expect(outcome.errorLines.count == 1, "\(outcome.stderr)")
+        #expect(outcome.errorLines.first?.hasPrefix("Error: \(file): malicious/data.pkl at byte 180: refuses the global posix.system;") == true,
+                "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: pwned))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.safetensors"))
+    }
+
+    @Test func theInputIsNeverTheOutput() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let copy = folder + "/compact.pth"
+        try FileManager.default.copyItem(atPath: torchFixture("compact.pth"), toPath: copy)
+        let before = try Data(contentsOf: URL(fileURLWithPath: copy))
+        let outcome = try runDSLR(["import", "torch", copy, "-o", folder + "/./compact.pth"] + Self.twin, in: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("is the checkpoint being read"), "\(outcome.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
     }
 }
