@@ -106,7 +106,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "DSLREnhance",
-            dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRModels", "DSLRMetrics"],
+            dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRRaw", "DSLRModels", "DSLRMetrics"],
             resources: [.copy("Models")], swiftSettings: swiftSettings),
         .target(
             name: "DSLREval",
@@ -127,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "dslr",
             dependencies: [
-                "CAllocator", "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
+                "CAllocator", "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRRaw", "DSLRImport",
                 "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval", "DSLRDistributed", "DSLRTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
