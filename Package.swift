@@ -42,6 +42,7 @@ let package = Package(
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "DSLRMetrics", targets: ["DSLRMetrics"]),
         .library(name: "DSLRPhoto", targets: ["DSLRPhoto"]),
+        .library(name: "DSLRRaw", targets: ["DSLRRaw"]),
         .library(name: "DSLRImport", targets: ["DSLRImport"]),
         .library(name: "DSLRModels", targets: ["DSLRModels"]),
         .library(name: "DSLRLosses", targets: ["DSLRLosses"]),
@@ -82,6 +83,11 @@ let package = Package(
         .systemLibrary(name: "CLibVips", pkgConfig: "vips", providers: [.apt(["libvips-dev", "pkg-config"])]),
         .target(name: "CVips", dependencies: ["CLibVips"]),
         .target(name: "DSLRPhoto", dependencies: ["CVips", "DSLRTensor"], swiftSettings: swiftSettings),
+        // Camera RAW files: a thin C layer over LibRaw (Debian's libraw-dev; the reentrant
+        // libraw_r, so files decode in parallel). Linked by name rather than through pkg-config,
+        // whose flags for libraw add -fopenmp, which makes clang look for its own OpenMP runtime.
+        .target(name: "CRaw", linkerSettings: [.linkedLibrary("raw_r")]),
+        .target(name: "DSLRRaw", dependencies: ["CRaw", "DSLRTensor", "DSLRPhoto"], swiftSettings: swiftSettings),
         // zlib (Debian zlib1g-dev) for MAT-file v7 compressed elements: Foundation on Linux
         // has no inflate API.
         // No pkgConfig: its -L/usr/lib/<arch> would come before libtorch's -L and pick up a
@@ -96,11 +102,11 @@ let package = Package(
             name: "DSLRLosses", dependencies: ["DSLRTensor", "DSLRNN", "DSLRMetrics", "DSLRModels"],
             swiftSettings: swiftSettings),
         .target(
-            name: "DSLRData", dependencies: ["DSLRTensor", "DSLRPhoto", "DSLRMetrics"],
+            name: "DSLRData", dependencies: ["DSLRTensor", "DSLRPhoto", "DSLRRaw", "DSLRMetrics"],
             swiftSettings: swiftSettings),
         .target(
             name: "DSLREnhance",
-            dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRModels", "DSLRMetrics"],
+            dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRRaw", "DSLRModels", "DSLRMetrics"],
             resources: [.copy("Models")], swiftSettings: swiftSettings),
         .target(
             name: "DSLREval",
@@ -121,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "dslr",
             dependencies: [
-                "CAllocator", "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRImport",
+                "CAllocator", "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRRaw", "DSLRImport",
                 "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval", "DSLRDistributed", "DSLRTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -139,6 +145,9 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRPhotoTests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSLRRawTests", dependencies: ["DSLRRaw", "DSLRPhoto", "DSLRData", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRImportTests", dependencies: ["DSLRImport", "DSLRTensor", "DSLRNN"],

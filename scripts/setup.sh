@@ -15,8 +15,9 @@ source "$here/scripts/lib/steps.sh"
 # training pairs and of test photos (`dslr data photos`, scripts/photos.sh). libgloo-dev
 # supplies the Gloo headers that libtorch's wheel leaves out, so the shim can reach the Gloo
 # process group inside libtorch_cpu for data-parallel training (DSLRDistributed).
-# libjemalloc-dev is the dslr executable's allocator (Sources/CAllocator).
-APT_PACKAGES=(libvips-dev zlib1g-dev pkg-config mate-backgrounds libgloo-dev libjemalloc-dev ${DSLRKIT_APT_PACKAGES:-})
+# libjemalloc-dev is the dslr executable's allocator (Sources/CAllocator). libraw-dev decodes
+# camera RAW files (Sources/CRaw links its reentrant libraw_r; `dslr develop`).
+APT_PACKAGES=(libvips-dev zlib1g-dev pkg-config mate-backgrounds libgloo-dev libjemalloc-dev libraw-dev ${DSLRKIT_APT_PACKAGES:-})
 
 install_apt() {
     local missing=()

@@ -1,26 +1,15 @@
+import DSLRRaw
 import DSLRTensor
 
 /// The raw-to-RGB packing of PyNET (Ignatov et al., Zurich RAW-to-RGB dataset).
 ///
 /// The Zurich raw PNGs hold 10-bit sensor counts (0...1023) in a single 16-bit channel laid
-/// out as a 2×2 Bayer pattern. PyNET packs each 2×2 cell into 4 channels, in this order:
-///
-/// | channel | position in the cell (row, column) | PyNET's name |
-/// | --- | --- | --- |
-/// | 0 | (1, 1) | B  |
-/// | 1 | (0, 1) | Gb |
-/// | 2 | (0, 0) | R  |
-/// | 3 | (1, 0) | Gr |
-///
-/// and divides by 4 × 255 = 1020 (not 1023), so a saturated pixel is slightly above 1.
+/// out as an RGGB Bayer pattern. PyNET packs each 2×2 cell into 4 channels in the order
+/// `BayerPacking` (DSLRRaw) defines — B, Gb, R, Gr — and divides by 4 × 255 = 1020 (not
+/// 1023), so a saturated pixel is slightly above 1.
 public enum PyNETBayer {
     /// PyNET's divisor: `4 * 255`.
     public static let scale = 1020.0
-    /// For each packed channel, the index of its cell position in `pixelUnshuffle` order
-    /// ((0,0), (0,1), (1,0), (1,1)).
-    static let packOrder = [3, 1, 0, 2]
-    /// The inverse permutation: for each cell position, its packed channel.
-    static let unpackOrder = [2, 1, 3, 0]
 
     /// Packs raw counts [H, W], [1, H, W] or [N, 1, H, W] into float [4, H/2, W/2]
     /// (or [N, 4, H/2, W/2]) divided by 1020. An odd last row or column is dropped, as the
@@ -36,9 +25,7 @@ public enum PyNETBayer {
         if shape.count == 4, shape[1] != 1 { throw DataError("packBayer: expected one channel, got \(shape)") }
         let x = try raw.reshape([batch, 1, shape[shape.count - 2], shape[shape.count - 1]])
             .narrow(2, start: 0, length: h).narrow(3, start: 0, length: w).to(.float32)
-        let cells = try pixelUnshuffle(x, factor: 2)
-        let index = try Tensor(packOrder.map(Int64.init), shape: [4]).to(raw.device)
-        let packed = try cells.indexSelect(1, index) / scale
+        let packed = try BayerPacking.pack(x) / scale
         return shape.count == 4 ? packed : try packed.squeeze(0)
     }
 
@@ -50,8 +37,7 @@ public enum PyNETBayer {
             throw DataError("unpackBayer: expected [4, h, w] or [N, 4, h, w], got \(packed.shape)")
         }
         let x = batched ? packed : try packed.unsqueeze(0)
-        let index = try Tensor(unpackOrder.map(Int64.init), shape: [4]).to(packed.device)
-        let raw = try pixelShuffle(x.indexSelect(1, index), factor: 2) * scale
+        let raw = try BayerPacking.unpack(x) * scale
         return batched ? raw : try raw.squeeze(0)
     }
 

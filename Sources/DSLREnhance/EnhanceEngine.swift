@@ -150,20 +150,34 @@ public final class EnhanceEngine: Sendable {
         progress: @escaping @Sendable (_ index: Int, _ done: Int, _ total: Int) -> Void = { _, _, _ in },
         finished: @escaping @Sendable (_ index: Int, _ result: Result<EnhancedFile, any Error>) -> Void = { _, _ in }
     ) -> [Result<EnhancedFile, any Error>] {
-        shareThreads(among: min(configuration.workers, jobs.count), device: model.device)
+        processFiles(jobs, device: model.device, progress: progress, finished: finished) { job, report in
+            try Self.enhanceFileHere(job, model: model, options: options, progress: report)
+        }
+    }
+
+    /// Runs `work` on each of `jobs` on the workers, as `enhanceFiles` does with enhancing:
+    /// in order, at most `workers` at once, a failure reported for its job while the others
+    /// go on; `work` gets the job and a reporter of its steps. `device` is where the work
+    /// runs models (the CPU's threads are shared among workers). Call it from outside the pool.
+    @discardableResult
+    public func processFiles(
+        _ jobs: [EnhanceJob], device: Device,
+        progress: @escaping @Sendable (_ index: Int, _ done: Int, _ total: Int) -> Void = { _, _, _ in },
+        finished: @escaping @Sendable (_ index: Int, _ result: Result<EnhancedFile, any Error>) -> Void = { _, _ in },
+        work: @escaping @Sendable (EnhanceJob, _ progress: (Int, Int) -> Void) throws -> EnhancedFile
+    ) -> [Result<EnhancedFile, any Error>] {
+        shareThreads(among: min(configuration.workers, jobs.count), device: device)
         let results = ResultList(count: jobs.count)
         let group = DispatchGroup()
         for (index, job) in jobs.enumerated() {
             group.enter()
-            let work: @Sendable () -> Void = {
-                let result = Result {
-                    try Self.enhanceFileHere(job, model: model, options: options) { progress(index, $0, $1) }
-                }
+            let run: @Sendable () -> Void = {
+                let result = Result { try work(job) { progress(index, $0, $1) } }
                 results.set(index, result)
                 finished(index, result)
                 group.leave()
             }
-            do { try pool.post(work) } catch {
+            do { try pool.post(run) } catch {
                 results.set(index, .failure(error))
                 finished(index, .failure(error))
                 group.leave()

@@ -20,13 +20,17 @@ public func fileExtension(of format: PhotoFormat) -> String {
     }
 }
 
-/// Turns `dslr enhance` arguments into jobs.
+/// Turns `dslr enhance` (or `develop`) arguments into jobs.
 ///
 /// A single file with an output that has a photo extension is written to that path. Otherwise
 /// `output` is a folder: files land in it by name, and a folder given as input keeps its
-/// sub-folder structure below it. Hidden files and non-photos inside folders are skipped;
-/// a missing input is an error. `format` replaces the output extension.
-public func planEnhanceJobs(inputs: [String], output: String, format: PhotoFormat? = nil) throws -> [EnhanceJob] {
+/// sub-folder structure below it. Inside folders only files with `inputExtensions` are taken
+/// (photos; `rawExtensions` for `develop`), hidden files skipped; a missing input is an error.
+/// `format` replaces the output extension. Two inputs that would write the same output, and
+/// an output that is one of the inputs, are refused before any work.
+public func planEnhanceJobs(
+    inputs: [String], output: String, format: PhotoFormat? = nil, inputExtensions: Set<String> = photoExtensions
+) throws -> [EnhanceJob] {
     let fm = FileManager.default
     func isDirectory(_ path: String) -> Bool {
         var dir: ObjCBool = false
@@ -39,12 +43,14 @@ public func planEnhanceJobs(inputs: [String], output: String, format: PhotoForma
     let outputExtension = (output as NSString).pathExtension.lowercased()
     if inputs.count == 1, !isDirectory(inputs[0]), photoExtensions.contains(outputExtension), !isDirectory(output) {
         guard fm.fileExists(atPath: inputs[0]) else { throw ModelError("\(inputs[0]): no such file", kind: .notFound) }
-        return [EnhanceJob(input: inputs[0], output: output)]
+        let jobs = [EnhanceJob(input: inputs[0], output: output)]
+        try refuseOverwritingInputs(jobs)
+        return jobs
     }
     var jobs: [EnhanceJob] = []
     for input in inputs {
         if isDirectory(input) {
-            let (root, found) = photosBelow(input)
+            let (root, found) = files(below: input, extensions: inputExtensions)
             for relative in found {
                 jobs.append(EnhanceJob(input: root.appendingPathComponent(relative).path,
                                        output: retarget((output as NSString).appendingPathComponent(relative))))
@@ -64,7 +70,18 @@ public func planEnhanceJobs(inputs: [String], output: String, format: PhotoForma
         }
         owners[job.output] = job.input
     }
+    try refuseOverwritingInputs(jobs)
     return jobs
+}
+
+/// An output written over an input would lose the original if the run were interrupted or
+/// the result disappointed. Paths are compared with symbolic links resolved.
+private func refuseOverwritingInputs(_ jobs: [EnhanceJob]) throws {
+    let canonical = { (path: String) in URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+    let inputs = Set(jobs.map { canonical($0.input) })
+    if let job = jobs.first(where: { inputs.contains(canonical($0.output)) }) {
+        throw ModelError("\(job.output) is an input; refusing to overwrite it with the result of \(job.input)", kind: .badArgument)
+    }
 }
 
 /// Enhances one photo file on the calling thread: decode (orientation applied), model,

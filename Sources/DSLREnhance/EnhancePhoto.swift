@@ -15,6 +15,7 @@ extension EnhanceEngine {
         guard strength.isFinite, (0...1).contains(strength) else {
             throw EngineError("strength must be between 0 and 1, got \(strength)", kind: .badArgument)
         }
+        try checkEnhances(model)
         let input = try photo.pixels.unsqueeze(0)
         var enhanced = try model.enhance(input, tiling: tiling, progress: progress)
         if strength < 1 {
@@ -29,6 +30,16 @@ extension EnhanceEngine {
         return Photo(pixels: enhanced, bitDepth: photo.bitDepth, metadata: photo.metadata)
     }
 
+    /// Refuses a model that does not take RGB photos (a RAW-to-RGB network, which develops
+    /// RAW files instead).
+    public static func checkEnhances(_ model: LoadedModel) throws {
+        guard model.inputEncoding != .packedBayer else {
+            throw EngineError(
+                "model '\(model.entry.card.name)' turns RAW mosaics into photos; develop RAW files with it (`dslr develop --model`)",
+                kind: .badArgument)
+        }
+    }
+
     /// One photo file: decode (orientation applied), model, encode with the input's
     /// metadata, atomic write.
     public static func enhanceFileHere(
@@ -39,11 +50,16 @@ extension EnhanceEngine {
         let photo = try readPhoto(job.input, options: options.decode)
         let enhanced = try enhanceHere(photo: photo, model: model, tiling: options.tiling, strength: options.strength,
                                        progress: progress)
-        let parent = (job.output as NSString).deletingLastPathComponent
+        try write(enhanced, to: job.output, options: options.encode)
+        return EnhancedFile(job: job, width: photo.width, height: photo.height, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Writes a result atomically, making its folder first.
+    static func write(_ photo: Photo, to output: String, options: EncodeOptions) throws {
+        let parent = (output as NSString).deletingLastPathComponent
         if !parent.isEmpty {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         }
-        try writePhoto(enhanced, to: job.output, options: options.encode)
-        return EnhancedFile(job: job, width: photo.width, height: photo.height, seconds: Date().timeIntervalSince(start))
+        try writePhoto(photo, to: output, options: options)
     }
 }

@@ -62,6 +62,13 @@ public final class LoadedModel: @unchecked Sendable {
         return 0
     }
 
+    /// How the network's input encodes a photo: RGB for enhancers, a packed Bayer mosaic for
+    /// RAW-to-RGB networks (`dslr develop`). Whole-photo functions take RGB.
+    public var inputEncoding: ArchitectureContract.Encoding {
+        if case .network(let n) = kind, let built = n as? BuiltNetwork { return built.contract.inputEncoding }
+        return .rgb
+    }
+
     /// How many times larger than its input the result is (a super-resolution network's
     /// bicubic enlargement times its output scale; 1 for enhancers).
     public var scale: Int {

@@ -66,14 +66,7 @@ private let damagedPixels = "damaged or truncated, its pixels cannot be decoded"
 
 /// Header check, orientation, colour conversion, then the one pass that decodes pixels.
 private func decode(_ opened: VipsImageRef, context: VipsContext, options: DecodeOptions) throws -> Photo {
-    let pixelCount = opened.width * opened.height
-    guard pixelCount <= options.maxPixels else {
-        throw PhotoError(
-            path: context.path,
-            problem: "\(opened.width)x\(opened.height) pixels (\(megapixels(pixelCount))) exceed the limit of "
-                + "\(megapixels(options.maxPixels)) (DecodeOptions.maxPixels); not decoded",
-            kind: .tooLarge)
-    }
+    try options.checkPixelCount(width: opened.width, height: opened.height, path: context.path)
     let metadata = PhotoMetadata(reading: opened)
     var image = opened
     if vips_image_get_orientation(image.pointer) != 1 {
@@ -132,6 +125,20 @@ private func isRGBOrGrey(_ interpretation: VipsInterpretation) -> Bool {
 
 private func megapixels(_ count: Int) -> String {
     String(format: "%.1f MP", Double(count) / 1_000_000)
+}
+
+extension DecodeOptions {
+    /// Refuses a `width` × `height` image over `maxPixels` (a `tooLarge` error naming `path`).
+    /// Decoders call it with the header's size, before any pixel is decoded.
+    public func checkPixelCount(width: Int, height: Int, path: String) throws {
+        let (pixelCount, overflow) = width.multipliedReportingOverflow(by: height)
+        guard overflow || pixelCount > maxPixels else { return }
+        throw PhotoError(
+            path: path,
+            problem: "\(width)x\(height) pixels (\(overflow ? "too many" : megapixels(pixelCount))) exceed the limit of "
+                + "\(megapixels(maxPixels)) (DecodeOptions.maxPixels); not decoded",
+            kind: .tooLarge)
+    }
 }
 
 extension PhotoInfo {

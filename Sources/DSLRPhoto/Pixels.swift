@@ -5,7 +5,8 @@ import DSLRTensor
 
 /// H×W×C integer samples (C: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA) to float32 [3, H, W]
 /// in [0, 1]: samples / maxValue, alpha composited onto white, grey repeated in 3 channels.
-func rgbPixels(fromInterleaved samples: Tensor, maxValue: Double) throws -> Tensor {
+/// Public for other decoders (DSLRRaw's LibRaw development) that hand over interleaved samples.
+public func rgbPixels(fromInterleaved samples: Tensor, maxValue: Double) throws -> Tensor {
     let channels = samples.shape[2]
     // Widen and reorder in one pass.
     let planar = try samples.permute([2, 0, 1]).to(.float32, memoryFormat: .contiguous)

@@ -23,13 +23,16 @@ struct Enhance: ParsableCommand {
 
     @OptionGroup var batch: PhotoBatchOptions
 
+    @OptionGroup var beforeAfter: BeforeAfterOption
+
     func validate() throws {
         guard strength.isFinite, (0...1).contains(strength) else { throw ValidationError("--strength must be between 0 and 1") }
     }
 
     func run() throws {
-        try batch.run(inputs: inputs, verb: ("enhancing", "enhanced"), strength: strength) { engine, device, precision in
-            try engine.model(model, device: device, precision: precision)
+        try batch.run(inputs: inputs, verb: ("enhancing", "enhanced"), strength: strength, report: beforeAfter.report) {
+            engine, device, precision in
+            try .enhancing(engine.model(model, device: device, precision: precision))
         }
     }
 }

@@ -4,18 +4,18 @@ import DSLRPhoto
 import DSLRTensor
 import Foundation
 
-/// What `enhance` and `upscale` share: where results go, how they are encoded, the limits,
-/// the device and the report.
+/// What `enhance`, `upscale` and `develop` share: where results go, how they are encoded,
+/// the limits, the device and the report.
 struct PhotoBatchOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Output folder, or output file for a single photo.")
+    @Option(name: .shortAndLong, help: "Output folder, or output file for a single input.")
     var output: String
 
     @OptionGroup var inference: InferenceOptions
 
-    @Option(help: "Photos processed at the same time.")
+    @Option(help: "Files processed at the same time.")
     var jobs: Int = 1
 
-    @Option(help: "Output format: jpeg, png, tiff, webp or heic (default: the input's).")
+    @Option(help: "Output format: jpeg (jpg), png, tiff (tif), webp or heic (default: enhance keeps the input's, develop writes jpeg).")
     var format: String?
 
     @Option(help: "JPEG/WebP/HEIC quality, 1-100.")
@@ -24,14 +24,11 @@ struct PhotoBatchOptions: ParsableArguments {
     @Option(help: "PNG compression level, 0-9.")
     var pngCompression: Int = 6
 
-    @Option(help: "Refuse photos larger than this many megapixels.")
+    @Option(help: "Refuse inputs larger than this many megapixels (checked from the header, before decoding).")
     var maxMegapixels: Double = 100
 
     @Flag(help: "Drop EXIF, ICC and XMP instead of carrying them to the output.")
     var stripMetadata = false
-
-    @Option(help: "Write an HTML page showing each photo before and after.")
-    var report: String?
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -41,32 +38,62 @@ struct PhotoBatchOptions: ParsableArguments {
         guard maxMegapixels.isFinite, maxMegapixels > 0, maxMegapixels <= 10_000 else {
             throw ValidationError("--max-megapixels must be a number above 0 and at most 10000")
         }
-        if let format, PhotoFormat(rawValue: format.lowercased()) == nil {
+        if format != nil, outputFormat == nil {
             throw ValidationError("--format must be one of \(PhotoFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
-    /// Runs `model` (chosen from `engine` by `pick`) over every photo of `inputs`, with
-    /// progress, one line per photo, a failed photo reported and skipped (exit code 1), and
-    /// the before/after page when asked for. `verb` names the work in messages.
-    func run(inputs: [String], verb: (ing: String, ed: String), strength: Double = 1,
-             pick: (EnhanceEngine, Device, Precision) throws -> LoadedModel) throws {
+    /// `--format` by name or by extension (jpg, tif).
+    var outputFormat: PhotoFormat? {
+        format.flatMap { PhotoFormat(rawValue: $0.lowercased()) ?? PhotoFormat(fileExtension: $0) }
+    }
+
+    /// What a batch does to each file, decided once the engine, device and precision are known.
+    struct Work {
+        /// What does it, for the opening line ("dslrkit-default", "LibRaw").
+        var name: String
+        var device: Device?
+        /// Runs the jobs on the engine's workers, reporting as `EnhanceEngine.processFiles` does.
+        var files: (EnhanceEngine, [EnhanceJob], EnhanceOptions,
+                    @escaping @Sendable (Int, Int, Int) -> Void,
+                    @escaping @Sendable (Int, Result<EnhancedFile, any Error>) -> Void) -> [Result<EnhancedFile, any Error>]
+
+        /// `loaded` enhancing photos; a RAW-to-RGB model is refused before any photo is read.
+        static func enhancing(_ loaded: LoadedModel) throws -> Work {
+            try EnhanceEngine.checkEnhances(loaded)
+            return Work(name: loaded.entry.card.name, device: loaded.device) { engine, jobs, options, progress, finished in
+                engine.enhanceFiles(jobs, model: loaded, options: options, progress: progress, finished: finished)
+            }
+        }
+    }
+
+    /// Runs the work `start` chooses (given the engine, device and precision) over every file
+    /// of `inputs` (photos, or files with `inputExtensions`), with progress, one line per
+    /// file, a failed file reported and skipped (exit code 1), and the before/after page when
+    /// `report` names one. `verb` names the work and `noun` the inputs in messages; outputs
+    /// take `defaultFormat` unless `--format` says otherwise (nil: the input's own).
+    func run(inputs: [String], verb: (ing: String, ed: String), noun: String = "photo",
+             inputExtensions: Set<String> = photoExtensions, defaultFormat: PhotoFormat? = nil,
+             strength: Double = 1, report: String? = nil,
+             start: (EnhanceEngine, Device, Precision) throws -> Work) throws {
         let device = try inference.resolvedDevice()
         let engine = EnhanceEngine(configuration: EnhanceEngine.Configuration(workers: self.jobs))
-        let loaded = try pick(engine, device, inference.resolvedPrecision)
-        let jobs = try planEnhanceJobs(inputs: inputs, output: output, format: format.flatMap { PhotoFormat(rawValue: $0.lowercased()) })
-        guard !jobs.isEmpty else { throw ValidationError("no photos found in \(inputs.joined(separator: ", "))") }
+        let work = try start(engine, device, inference.resolvedPrecision)
+        let jobs = try planEnhanceJobs(
+            inputs: inputs, output: output, format: outputFormat ?? defaultFormat, inputExtensions: inputExtensions)
+        let plural = { (count: Int) in "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        guard !jobs.isEmpty else { throw ValidationError("no \(noun)s found in \(inputs.joined(separator: ", "))") }
         let options = EnhanceOptions(
             tiling: inference.tiling, decode: DecodeOptions(maxPixels: Int(maxMegapixels * 1_000_000)),
             encode: EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata),
             strength: strength)
 
-        let progress = ProgressReporter(total: jobs.count, unit: "photos")
-        FileHandle.standardError.write(Data(
-            "\(verb.ing) \(jobs.count) photo\(jobs.count == 1 ? "" : "s") with \(loaded.entry.card.name) on \(device) (\(inference.precision))\n".utf8))
-        let results = engine.enhanceFiles(jobs, model: loaded, options: options, progress: { index, done, total in
+        let progress = ProgressReporter(total: jobs.count, unit: "\(noun)s")
+        let place = work.device.map { " on \($0) (\(inference.precision))" } ?? ""
+        FileHandle.standardError.write(Data("\(verb.ing) \(plural(jobs.count)) with \(work.name)\(place)\n".utf8))
+        let results = work.files(engine, jobs, options, { index, done, total in
             progress.step("\((jobs[index].input as NSString).lastPathComponent) tile \(min(done + 1, total))/\(total)")
-        }, finished: { index, result in
+        }, { index, result in
             switch result {
             case .success(let file):
                 progress.finish(String(
@@ -80,13 +107,20 @@ struct PhotoBatchOptions: ParsableArguments {
         let finished = results.compactMap { try? $0.get().job }
         let failed = jobs.count - finished.count
         if let report {
-            try writeBeforeAfterPage(finished, to: report, model: loaded.entry.card.name)
+            try writeBeforeAfterPage(finished, to: report, model: work.name)
         }
-        let summary = String(format: "%@ %d of %d photos in %@", verb.ed, finished.count, jobs.count,
+        let summary = String(format: "%@ %d of %@ in %@", verb.ed, finished.count, plural(jobs.count),
                              formatDuration(progress.elapsed))
         FileHandle.standardError.write(Data((summary + (failed == 0 ? "" : "; \(failed) failed") + "\n").utf8))
         if failed > 0 { throw ExitCode(1) }
     }
+}
+
+/// `--report`: the before/after page of `enhance` and `upscale` (a RAW input has no
+/// "before" that a browser shows, so `develop` has none).
+struct BeforeAfterOption: ParsableArguments {
+    @Option(help: "Write an HTML page showing each photo before and after.")
+    var report: String?
 }
 
 /// An error as one line that names `file` exactly once.

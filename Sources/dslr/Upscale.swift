@@ -21,14 +21,16 @@ struct Upscale: ParsableCommand {
 
     @OptionGroup var batch: PhotoBatchOptions
 
+    @OptionGroup var beforeAfter: BeforeAfterOption
+
     func run() throws {
-        try batch.run(inputs: inputs, verb: ("upscaling", "upscaled")) { engine, device, precision in
+        try batch.run(inputs: inputs, verb: ("upscaling", "upscaled"), report: beforeAfter.report) { engine, device, precision in
             let entry = try model.map { try engine.resolve($0) } ?? engine.registry.defaultUpscaler()
             let loaded = try engine.model(for: entry, device: device, precision: precision)
             guard loaded.scale == ModelRegistry.upscaleFactor else {
                 throw ValidationError("model '\(entry.card.name)' enlarges ×\(loaded.scale), not ×\(ModelRegistry.upscaleFactor); `dslr upscale` needs a ×\(ModelRegistry.upscaleFactor) super-resolution model")
             }
-            return loaded
+            return try .enhancing(loaded)
         }
     }
 }

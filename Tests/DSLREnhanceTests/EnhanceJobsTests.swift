@@ -46,6 +46,26 @@ import Testing
         #expect(collision?.kind == .badArgument)
     }
 
+    /// `develop` lists its own inputs in folders (RAW files) and always names an output format.
+    @Test func otherInputExtensionsAndAFormatForEveryOutput() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        _ = FileManager.default.createFile(atPath: root + "/a/sub/3.DNG", contents: Data([1]))
+        let jobs = try planEnhanceJobs(inputs: [root + "/a"], output: root + "/out", format: .jpeg, inputExtensions: ["dng"])
+        #expect(jobs == [EnhanceJob(input: root + "/a/sub/3.DNG", output: root + "/out/sub/3.jpg")])
+    }
+
+    /// An output that is an input, by its own name or through a symbolic link, is refused.
+    @Test func overwritingAnInputIsRefused() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let refused = #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/b.jpg"], output: root + "/b.jpg") }
+        #expect(refused == ModelError("\(root)/b.jpg is an input; refusing to overwrite it with the result of \(root)/b.jpg",
+                                      kind: .badArgument))
+        try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: root)
+        #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a/1.jpg"], output: root + "/link/a") }
+    }
+
     @Test func registryResolvesClassicAndRejectsUnknown() throws {
         let registry = ModelRegistry.standard()
         #expect(try registry.resolve(nil).card.name == ModelRegistry.defaultName)

@@ -111,6 +111,25 @@ setup_failure_names_log() {
 }
 check setup-failure-names-log setup_failure_names_log
 
+# Every Debian header the C targets include (LibRaw, libvips, zlib, jemalloc, ...) belongs to a
+# package that the set-up installs: one installed here by hand would build on this machine and
+# fail on a new one. The C library's own headers (libc6-dev) come with the toolchain.
+setup_installs_c_headers() {
+    local listed header owner checked=0
+    listed=" $(sed -n 's/^APT_PACKAGES=(\(.*\) \${DSLRKIT_APT_PACKAGES.*/\1/p' scripts/setup.sh) "
+    [ "$listed" != "  " ] || fail "cannot read APT_PACKAGES from scripts/setup.sh"
+    for header in $(grep -rhoE '#include <[^>]+>' Sources/C*/ | sed -E 's/#include <(.*)>/\1/' | sort -u); do
+        [ -f "/usr/include/$header" ] || continue
+        # The real dpkg-query: the stand-in on PATH finds nothing.
+        owner="$(/usr/bin/dpkg-query --search "/usr/include/$header" 2>/dev/null | head -n 1 | cut -d: -f1)"
+        [ -n "$owner" ] && [ "$owner" != libc6-dev ] || continue
+        case "$listed" in *" $owner "*) echo "$header: $owner" ;; *) fail "<$header> comes from $owner, which scripts/setup.sh does not install" ;; esac
+        checked=$((checked + 1))
+    done
+    [ "$checked" -gt 0 ] || fail "found no Debian header among the C targets' includes"
+}
+check setup-installs-c-headers setup_installs_c_headers
+
 # Every script that builds dslr, with the real cache (libtorch and the build are reused).
 photos() {
     bash scripts/photos.sh "$work/photos" --max-side 256 --count 2
