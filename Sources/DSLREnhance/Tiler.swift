@@ -125,8 +125,7 @@ public func runTiled(
     let scale = max(network.outputScale, 1), multiple = max(network.sizeMultiple, 1)
     let (photoHeight, photoWidth) = (image.shape[2], image.shape[3])
     let (height, width) = (roundUp(photoHeight, to: multiple), roundUp(photoWidth, to: multiple))
-    let padded = (height, width) == (photoHeight, photoWidth) ? image
-        : try image.pad([0, width - photoWidth, 0, height - photoHeight], mode: .replicate)
+    let padded = try network.paddedToMultiple(image)
     let radius = network.receptiveRadius
     let halo = roundUp(max(0, options.overlap ?? radius), to: multiple)
     let side = roundUp(options.tile ?? automaticTile(

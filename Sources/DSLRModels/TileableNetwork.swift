@@ -50,6 +50,23 @@ public struct PhotoContext: @unchecked Sendable {
 }
 
 extension TileableNetwork {
+    /// `image` [N, C, H, W] padded at the bottom and right, edge pixels repeated, to multiples
+    /// of the network's `sizeMultiple` (itself when it already fits).
+    public func paddedToMultiple(_ image: Tensor) throws -> Tensor {
+        let m = max(sizeMultiple, 1), (h, w) = (image.shape[2], image.shape[3])
+        let (height, width) = ((h + m - 1) / m * m, (w + m - 1) / m * m)
+        return (height, width) == (h, w) ? image : try image.pad([0, width - w, 0, height - h], mode: .replicate)
+    }
+
+    /// The network's output for the whole photo at once: padded to the size multiple, run, the
+    /// padding cropped (what the held-out evaluation during training uses).
+    public func runWhole(_ photo: Tensor, _ forward: (Tensor) throws -> Tensor) throws -> Tensor {
+        let (h, w) = (photo.shape[2], photo.shape[3]), s = max(outputScale, 1) * max(inputUpscale, 1)
+        let out = try forward(paddedToMultiple(input(for: photo)))
+        guard out.shape[2] != h * s || out.shape[3] != w * s else { return out }
+        return try out.narrow(2, start: 0, length: h * s).narrow(3, start: 0, length: w * s).contiguous()
+    }
+
     public func photoContext(_ photo: Tensor, device: Device, dtype: DType) throws -> Tensor? { nil }
     public func enhance(_ x: Tensor, norms: TiledNormState?, context: PhotoContext) throws -> Tensor {
         try enhance(x, norms: norms)

@@ -220,7 +220,7 @@ public final class Trainer {
         guard let evaluator else { return }
         let network = generator.master, device = device
         let evaluation = try withNoGrad {
-            try evaluator.evaluate({ x in try network(network.input(for: x.to(device))).clamp(min: 0, max: 1).to(.cpu) },
+            try evaluator.evaluate({ x in try network.runWhole(x.to(device)) { try network($0) }.clamp(min: 0, max: 1).to(.cpu) },
                                    iteration: iteration, run: run)
         }
         var record = MetricsRecord(kind: .eval, iteration: iteration, time: time)

@@ -100,6 +100,24 @@ import Testing
         #expect(levels == [5, 5, 3, 3])
     }
 
+    /// The held-out evaluation runs level 0 on crops that are not multiples of 16 (padded,
+    /// then cropped back) and scores the conventional pipeline with each mosaic's true camera
+    /// as the classic baseline.
+    @Test func heldOutEvaluationPadsAndScoresTheTrueCameraPipeline() throws {
+        let folder = try temporaryFolder("pynet-eval")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try rawDataset(in: folder)
+        let run = RunFolder(folder.appendingPathComponent("run"))
+        let recipe = try recipe(data, iterations: 2).with { $0.eval = EvalSpec(every: 2, maxImages: 1, crop: 24) }
+        try Trainer.evaluating(recipe: recipe, run: run).train()
+        let record = try #require(run.readMetrics().last { $0.kind == .eval })
+        #expect(record.metrics?["psnr"]?.isFinite == true)
+        let classic = try #require(record.classic?["psnr"])
+        // The camera pipeline on these smooth, mildly noisy mosaics is far better than an
+        // untrained network.
+        #expect(classic > 25 && classic > (record.metrics?["psnr"] ?? .infinity), "\(classic)")
+    }
+
     @Test func recipesThatCannotTrainLevelByLevelAreRefused() throws {
         let folder = try temporaryFolder("pynet-refuse")
         defer { try? FileManager.default.removeItem(at: folder) }
