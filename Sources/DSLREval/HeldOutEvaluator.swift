@@ -56,8 +56,7 @@ public final class HeldOutEvaluator: Evaluator {
                 if dataset.input == .pynetBayer {
                     // The conventional pipeline with the true camera: bilinear demosaic, white
                     // balance, colour matrix, sRGB, tone curve.
-                    let key = split.inputs[i].replacingOccurrences(of: dataset.spec.root + "/", with: "")
-                    guard let camera = cameras?[key] else { continue }
+                    guard let camera = cameras?[datasetRelativePath(split.inputs[i], root: dataset.spec.root)] else { continue }
                     let mosaic = try PyNETBayer.unpack(x) / unprocessWhiteLevel
                     for (k, v) in try qualityMetrics(output: developBilinear(mosaic, camera), target: y) { classicSums[k, default: 0] += v }
                     continue
@@ -88,4 +87,12 @@ public final class HeldOutEvaluator: Evaluator {
 func packedBayerPreview(_ x: Tensor) throws -> Tensor {
     let channel = { (c: Int) throws -> Tensor in try x.narrow(1, start: c, length: 1) }
     return try cat([channel(2), (channel(1) + channel(3)) / 2, channel(0)], dim: 1).clamp(min: 0, max: 1)
+}
+
+/// `path` relative to the dataset folder `root` (either may be relative to the working
+/// folder), as `unprocess.json` names its mosaics.
+func datasetRelativePath(_ path: String, root: String) -> String {
+    let base = URL(fileURLWithPath: root).standardizedFileURL.path + "/"
+    let full = URL(fileURLWithPath: path).standardizedFileURL.path
+    return full.hasPrefix(base) ? String(full.dropFirst(base.count)) : full
 }

@@ -6,6 +6,7 @@ import DSLRTensor
 import Foundation
 import Testing
 @testable import DSLRTrain
+@testable import DSLREval
 
 /// Level-wise training of PyNET on synthetic RAW pairs (`dslr data unprocess`'s layout).
 @Suite(.serialized) struct PyNETLevelsTests {
@@ -116,6 +117,12 @@ import Testing
         // The camera pipeline on these smooth, mildly noisy mosaics is far better than an
         // untrained network.
         #expect(classic > 25 && classic > (record.metrics?["psnr"] ?? .infinity), "\(classic)")
+    }
+
+    @Test func mosaicsAreFoundInUnprocessJSONWhateverTheRootsSpelling() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(datasetRelativePath(cwd + "/data/raw/test/huawei_raw/a.png", root: "data/raw") == "test/huawei_raw/a.png")
+        #expect(datasetRelativePath("data/raw/./test/huawei_raw/a.png", root: cwd + "/data/raw/") == "test/huawei_raw/a.png")
     }
 
     @Test func recipesThatCannotTrainLevelByLevelAreRefused() throws {
