@@ -31,19 +31,15 @@ public struct UnprocessParameters: Sendable, Equatable, Codable {
     /// Brooks et al.'s distributions: a random mix of camera matrices; 1/rgbGain ~ N(0.8,
     /// 0.1), red gain U(1.9, 2.4), blue gain U(1.5, 1.9); log shot noise U(log 1e-4, log
     /// 0.012), log read noise = 2.18 · log shot + 1.2 + N(0, 0.26). Pure in (seed, index).
-    public static func draw(seed: UInt64, index: Int) -> UnprocessParameters {
+    public static func draw(seed: UInt64, index: Int) throws -> UnprocessParameters {
         var rng = SplitMix64(key: seed, UInt64(index), 0x0A9C)
         let weights = xyzToCameras.map { _ in rng.uniform(1e-8...1) }
         let total = weights.reduce(0, +)
-        var xyzToCamera = [Double](repeating: 0, count: 9)
-        for (weight, camera) in zip(weights, xyzToCameras) {
-            for k in 0..<9 { xyzToCamera[k] += weight * camera[k] / 10000 / total }
-        }
-        var matrix = multiply3x3(xyzToCamera, rgbToXYZ)
-        for row in 0..<3 {
-            let sum = matrix[3 * row] + matrix[3 * row + 1] + matrix[3 * row + 2]
-            for column in 0..<3 { matrix[3 * row + column] /= sum }
-        }
+        // float64 tensors: [Double] makes them, and rows must sum to 1 to rounding.
+        let cameras = try Tensor(xyzToCameras.flatMap { $0 }, shape: [xyzToCameras.count, 3, 3]) / 10000
+        let mix = try (cameras * Tensor(weights.map { $0 / total }, shape: [weights.count, 1, 1])).sum(dims: [0])
+        let rgb = try matmul(mix, Tensor(rgbToXYZ, shape: [3, 3]))
+        let matrix = try (rgb / rgb.sum(dims: [1], keepDim: true)).flatten().toArray(Double.self)
         let inverseGain = max(0.5, 0.8 + 0.1 * rng.standardNormal())
         let logShot = rng.uniform(Foundation.log(0.0001)...Foundation.log(0.012))
         let logRead = 2.18 * logShot + 1.2 + 0.26 * rng.standardNormal()
@@ -54,6 +50,11 @@ public struct UnprocessParameters: Sendable, Equatable, Codable {
 
     /// The gains a camera's pipeline applies per channel (R, G, B).
     var gains: [Double] { [rgbGain * redGain, rgbGain, rgbGain * blueGain] }
+
+    /// Camera RGB to linear sRGB: the inverse of `rgbToCamera`, row-major.
+    public func cameraToRGB() throws -> [Double] {
+        try solve(Tensor(rgbToCamera, shape: [3, 3]), Tensor.eye(3, dtype: .float64)).flatten().toArray(Double.self)
+    }
 }
 
 /// An sRGB photo [3, H, W] in [0, 1] as the RGGB mosaic [1, H, W] in [0, 1] a camera with
@@ -67,7 +68,7 @@ public func unprocess(_ srgb: Tensor, _ p: UnprocessParameters) throws -> Tensor
     // Smoothstep 3x² − 2x³ inverted: x = 1/2 − sin(asin(1 − 2y) / 3).
     let toneless = try ((y * -2 + 1).asin() / 3).sin() * -1 + 0.5
     let linear = try srgbToLinear(toneless)
-    let camera = try applyMatrix3x3(p.rgbToCamera, linear)
+    let camera = try applyMatrix(p.rgbToCamera, to: linear)
     let gray = try camera.mean(dims: [1], keepDim: true)
     let mask = try ((gray - 0.9).clamp(min: 0) / 0.1).square()
     let inverse = try Tensor(p.gains.map { 1 / $0 }, shape: [1, 3, 1, 1]).to(camera.device, camera.dtype)
@@ -83,9 +84,9 @@ public func developBilinear(_ mosaic: Tensor, _ p: UnprocessParameters) throws -
     let batched = mosaic.rank == 4 ? mosaic : try mosaic.unsqueeze(0)
     let rgb = try demosaicBilinear(batched)
     let gains = try Tensor(p.gains, shape: [1, 3, 1, 1]).to(rgb.device, rgb.dtype)
-    let linear = try applyMatrix3x3(inverse3x3(p.rgbToCamera), (rgb * gains).clamp(min: 0, max: 1)).clamp(min: 0, max: 1)
-    let x = try linearToSrgb(linear)
-    let out = try (x.square() * 3 - x.square() * x * 2).clamp(min: 0, max: 1)
+    let linear = try applyMatrix(p.cameraToRGB(), to: (rgb * gains).clamp(min: 0, max: 1)).clamp(min: 0, max: 1)
+    let x = try linearToSrgb(linear), x2 = try x.square()
+    let out = try (x2 * 3 - x2 * x * 2).clamp(min: 0, max: 1)
     return mosaic.rank == 4 ? out : try out.squeeze(0)
 }
 
@@ -106,13 +107,13 @@ public func makeUnprocessedPairs(
         sources: sources, output: output, using: using, folders: ("huawei_raw", "canon"), multiple: 2,
         progress: progress, report: report
     ) { index, target in
-        let camera = UnprocessParameters.draw(seed: seed, index: index)
+        let camera = try UnprocessParameters.draw(seed: seed, index: index)
         let noisy = try poissonGaussianNoise(unprocess(target, camera), shot: camera.shotNoise,
                                              read: camera.readNoise.squareRoot(), key: seed &* 0x9E37_79B9 &+ UInt64(index))
         let counts = try (noisy.clamp(min: 0, max: 1) * unprocessWhiteLevel).round()
         return Photo(pixels: try (counts / 65535).contiguous(), bitDepth: 16)
     }
-    let cameras = Dictionary(uniqueKeysWithValues: summary.inputs.map { ($0.value, UnprocessParameters.draw(seed: seed, index: $0.key)) })
+    let cameras = Dictionary(uniqueKeysWithValues: try summary.inputs.map { ($0.value, try UnprocessParameters.draw(seed: seed, index: $0.key)) })
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(cameras).write(to: URL(fileURLWithPath: output).appendingPathComponent("unprocess.json"), options: .atomic)
@@ -125,34 +126,4 @@ public func readUnprocessCameras(_ root: String) throws -> [String: UnprocessPar
     do { return try JSONDecoder().decode([String: UnprocessParameters].self, from: Data(contentsOf: url)) } catch {
         throw DataError("\(url.path): not an unprocess.json written by dslr data unprocess (\(error))")
     }
-}
-
-/// `m` (row-major 3×3) applied to every pixel of [N, 3, H, W].
-func applyMatrix3x3(_ m: [Double], _ x: Tensor) throws -> Tensor {
-    let weight = try Tensor(m, shape: [3, 3, 1, 1]).to(x.device, x.dtype)
-    return try conv2d(x, weight: weight)
-}
-
-func multiply3x3(_ a: [Double], _ b: [Double]) -> [Double] {
-    var product = [Double](repeating: 0, count: 9)
-    for row in 0..<3 {
-        for column in 0..<3 {
-            for k in 0..<3 { product[row * 3 + column] += a[row * 3 + k] * b[k * 3 + column] }
-        }
-    }
-    return product
-}
-
-func inverse3x3(_ m: [Double]) -> [Double] {
-    // The adjugate's entry (r, c) is the cofactor of (c, r); indices wrap, so no sign terms.
-    func at(_ r: Int, _ c: Int) -> Double { m[(r % 3) * 3 + c % 3] }
-    var adjugate = [Double](repeating: 0, count: 9)
-    for r in 0..<3 {
-        for c in 0..<3 {
-            let minor: Double = at(c + 1, r + 1) * at(c + 2, r + 2) - at(c + 1, r + 2) * at(c + 2, r + 1)
-            adjugate[r * 3 + c] = minor
-        }
-    }
-    let det: Double = m[0] * adjugate[0] + m[1] * adjugate[3] + m[2] * adjugate[6]
-    return adjugate.map { $0 / det }
 }

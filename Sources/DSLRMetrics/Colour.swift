@@ -49,9 +49,10 @@ private func requireThreeChannels(_ x: Tensor, _ function: String) throws {
     }
 }
 
-/// Applies a 3×3 colour matrix to the channel dim as a 1×1 convolution, which keeps the
-/// input's dtype and device and is differentiable without reshaping to pixels-by-channels.
-private func applyMatrix(_ matrix: [Double], to x: Tensor) throws -> Tensor {
+/// Applies a 3×3 colour matrix (row-major) to the channel dim of NCHW as a 1×1 convolution,
+/// which keeps the input's dtype and device and is differentiable without reshaping to
+/// pixels-by-channels.
+public func applyMatrix(_ matrix: [Double], to x: Tensor) throws -> Tensor {
     let weight = try Tensor(matrix, shape: [3, 3, 1, 1]).to(x.device, x.dtype)
     return try conv2d(x, weight: weight)
 }
