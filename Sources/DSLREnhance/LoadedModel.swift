@@ -72,7 +72,7 @@ public final class LoadedModel: @unchecked Sendable {
     /// How many times larger than its input the result is (a super-resolution network's
     /// bicubic enlargement times its output scale; 1 for enhancers).
     public var scale: Int {
-        if case .network(let n) = kind { return n.inputUpscale * n.outputScale }
+        if case .network(let n) = kind { return n.totalScale }
         return 1
     }
 

@@ -224,7 +224,7 @@ public func evaluate(
                 // On super-resolution pairs a model that keeps the size is followed by bicubic
                 // enlargement (so identity is the bicubic baseline).
                 if output.shape != target.shape {
-                    output = try withNoGrad { try resizeBicubic(output, height: target.shape[2], width: target.shape[3]).clamp(min: 0, max: 1) }
+                    output = try bicubicEnlargement(output, like: target)
                 }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 // A metric undefined for this image (NaN: DPED's MS-SSIM on tiny images) is left

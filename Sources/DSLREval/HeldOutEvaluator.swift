@@ -66,8 +66,9 @@ public final class HeldOutEvaluator: Evaluator {
                     for (k, v) in try qualityMetrics(output: classic.enhance(x), target: y) { classicSums[k, default: 0] += v }
                 } else if dataset.input == .rgb {
                     // Super-resolution's do-nothing is plain bicubic enlargement.
-                    let bicubic = try resizeBicubic(x, height: y.shape[2], width: y.shape[3]).clamp(min: 0, max: 1)
-                    for (k, v) in try qualityMetrics(output: bicubic, target: y, shave: shave) { identity[k, default: 0] += v }
+                    for (k, v) in try qualityMetrics(output: bicubicEnlargement(x, like: y), target: y, shave: shave) {
+                        identity[k, default: 0] += v
+                    }
                 }
             }
         }

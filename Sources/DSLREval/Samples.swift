@@ -71,6 +71,12 @@ public func centerCrop(_ image: Tensor, size: Int) throws -> Tensor {
         .narrow(image.rank - 1, start: (w - cw) / 2, length: cw)
 }
 
+/// `image` enlarged with PIL's bicubic filter to the size of `target` (an NCHW super-resolution
+/// target), clamped to [0, 1]: super-resolution's do-nothing baseline.
+public func bicubicEnlargement(_ image: Tensor, like target: Tensor) throws -> Tensor {
+    try withNoGrad { try resizeBicubic(image, height: target.shape[2], width: target.shape[3]).clamp(min: 0, max: 1) }
+}
+
 /// The centre crop of an input and the same region of a target `scale` times larger: the
 /// target's crop starts at `scale` times the input's offsets, so the two stay aligned even
 /// where halving an odd margin rounds.

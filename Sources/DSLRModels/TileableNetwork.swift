@@ -61,7 +61,7 @@ extension TileableNetwork {
     /// The network's output for the whole photo at once: padded to the size multiple, run, the
     /// padding cropped (what the held-out evaluation during training uses).
     public func runWhole(_ photo: Tensor, _ forward: (Tensor) throws -> Tensor) throws -> Tensor {
-        let (h, w) = (photo.shape[2], photo.shape[3]), s = max(outputScale, 1) * max(inputUpscale, 1)
+        let (h, w) = (photo.shape[2], photo.shape[3]), s = totalScale
         let out = try forward(paddedToMultiple(input(for: photo)))
         guard out.shape[2] != h * s || out.shape[3] != w * s else { return out }
         return try out.narrow(2, start: 0, length: h * s).narrow(3, start: 0, length: w * s).contiguous()
@@ -87,6 +87,10 @@ extension TileableNetwork {
 }
 
 extension TileableNetwork {
+    /// How many times larger the result is than the photo: the bicubic enlargement times the
+    /// network's own output scale (`ArchitectureContract.totalScale` for built networks).
+    public var totalScale: Int { max(outputScale, 1) * max(inputUpscale, 1) }
+
     /// What the network is given for a photo: the photo itself, or for a network with
     /// `inputUpscale` k its bicubic enlargement ×k (PIL's filter, `resizeBicubic`), the same in
     /// training, evaluation and inference.

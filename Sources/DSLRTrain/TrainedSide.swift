@@ -49,19 +49,23 @@ public final class TrainedSide {
 
     /// Runs the forward pass in the compute precision, returning float32.
     public func forward(_ photo: Tensor) throws -> Tensor {
-        let x = try working.input(for: photo)
-        let y = try working.forward(computeType == .float32 ? x : x.to(computeType), nil)
-        return y.dtype == .float32 ? y : try y.to(.float32)
+        try float32(working.forward(computeInput(photo), nil))
     }
+
+    /// What the working network is given for `photo`, in the compute precision.
+    private func computeInput(_ photo: Tensor) throws -> Tensor {
+        let x = try working.input(for: photo)
+        return computeType == .float32 ? x : try x.to(computeType)
+    }
+
+    private func float32(_ t: Tensor) throws -> Tensor { t.dtype == .float32 ? t : try t.to(.float32) }
 
     /// The output of pyramid level `level` (see `BuiltNetwork.levelForward`), float32.
     public func forward(_ photo: Tensor, level: Int) throws -> Tensor {
         guard let run = working.levelForward else {
             throw RecipeError("\(name): '\(working.architecture)' is not trained level by level")
         }
-        let x = try working.input(for: photo)
-        let y = try run(computeType == .float32 ? x : x.to(computeType), level)
-        return y.dtype == .float32 ? y : try y.to(.float32)
+        return try float32(run(computeInput(photo), level))
     }
 
     /// A fresh optimizer with the recipe's settings: its moments forgotten, as when a
@@ -75,10 +79,8 @@ public final class TrainedSide {
         guard let run = working.distillationForward else {
             throw RecipeError("\(name): '\(working.architecture)' names no feature maps for knowledge distillation")
         }
-        let x = try working.input(for: photo)
-        let (y, maps) = try run(computeType == .float32 ? x : x.to(computeType))
-        let float = { (t: Tensor) throws -> Tensor in t.dtype == .float32 ? t : try t.to(.float32) }
-        return (try float(y), try maps.map(float))
+        let (y, maps) = try run(computeInput(photo))
+        return (try float32(y), try maps.map(float32))
     }
 
     /// Backward of `loss` (scaled for fp16).
