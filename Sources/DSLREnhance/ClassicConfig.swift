@@ -48,10 +48,34 @@ public struct ClassicConfig: Sendable, Equatable {
 
     /// MPSE phase 3 (Huang and Liu): histogram equalisation with the paper's discrete mapping
     /// T(k) = floor((L - 1) Σ p_n) over 256 levels, then gamma correction 1/2.2. The paper
-    /// equalises per semantic region using its network's enhancement factors; without them
-    /// the equalisation here is global, on luma with chroma scaled alongside so hues are kept.
+    /// equalises per semantic region using its network's enhancement factors; given region
+    /// labels (`ClassicEnhancer(_:regions:)`, as `--pipeline mpse` passes its segmentation) the
+    /// equalisation here is per region, else global; on luma with chroma scaled alongside so
+    /// hues are kept.
     public static let mpse = ClassicConfig(
         equalization: .global(HistogramEqualization(method: .discrete(levels: 256))), toneGamma: 2.2)
+
+    /// `mpse` with recursive mean-separate equalisation (two splits, four sub-histograms), which
+    /// keeps the photo's mean brightness where plain equalisation moves it to mid-grey.
+    public static let mpseRecursive = ClassicConfig(
+        equalization: .global(HistogramEqualization(method: .discrete(levels: 256, depth: 2))), toneGamma: 2.2)
+
+    /// The named settings `dslr enhance --model classic --preset NAME` offers; the first is the default.
+    public static let presets: [(name: String, summary: String, config: ClassicConfig)] = [
+        ("default", "white balance, auto levels, light denoise, CLAHE at 25 %, gentle sharpening", .default),
+        ("mpse", "MPSE phase 3: discrete histogram equalisation of luma, then gamma 1/2.2", .mpse),
+        ("mpse-recursive", "MPSE phase 3 with recursive mean-separate equalisation (depth 2), then gamma 1/2.2", .mpseRecursive),
+        ("identity", "every stage off (the photo, clipped to [0, 1])", .identity),
+    ]
+
+    /// The preset `name`; the error lists the known ones.
+    public static func preset(_ name: String) throws -> ClassicConfig {
+        guard let found = presets.first(where: { $0.name == name }) else {
+            throw ModelError("unknown classic preset '\(name)' (known: \(presets.map(\.name).joined(separator: ", ")))",
+                             kind: .badArgument)
+        }
+        return found.config
+    }
 
     /// `default` for input in linear light (e.g. a demosaicked raw): sRGB-encode it first.
     public static let linearInput: ClassicConfig = {
@@ -174,8 +198,9 @@ extension ClassicConfig {
         public enum Method: Sendable, Equatable {
             /// `skimage.exposure.equalize_hist` with `nbins`.
             case skimage(nbins: Int)
-            /// The discrete mapping T(k) = floor((L - 1) Σ p_n) over `levels` (MPSE).
-            case discrete(levels: Int)
+            /// The discrete mapping T(k) = floor((L - 1) Σ p_n) over `levels` (MPSE); with
+            /// `depth` > 0 recursive mean-separate (`equalizeHistDiscrete`).
+            case discrete(levels: Int, depth: Int = 0)
         }
         public var method: Method
         /// Blend between the input (0) and the equalised luma (1).

@@ -23,7 +23,8 @@ public struct ClassicEnhancer: Sendable {
     }
 
     /// Enhances `image` ([N, 3, H, W], floating point, [0, 1]); same shape, dtype and device.
-    public func callAsFunction(_ image: Tensor) throws -> Tensor {
+    /// `regions` ([H, W] integer labels) makes the discrete histogram equalisation per region.
+    public func callAsFunction(_ image: Tensor, regions: Tensor? = nil) throws -> Tensor {
         let shape = image.shape
         guard shape.count == 4, shape[1] == 3, shape[2] > 0, shape[3] > 0 else {
             throw TorchError("ClassicEnhancer: expected an NCHW RGB tensor, got shape \(shape)")
@@ -37,7 +38,7 @@ public struct ClassicEnhancer: Sendable {
             if let settings = config.whiteBalance { x = try autoWhiteBalance(x, settings) }
             if let settings = config.levels { x = try autoLevels(x, settings) }
             if config.denoise != nil || config.equalization != nil || config.sharpen != nil {
-                x = try processLuma(x)
+                x = try processLuma(x, regions: regions)
             }
             if let gamma = config.toneGamma { x = try ClassicConfig.TransferCurve.power(gamma: gamma).encode(x) }
             return x
@@ -47,7 +48,7 @@ public struct ClassicEnhancer: Sendable {
     /// Stages 4-6 on luma Y′ (Rec. 709 weights of the encoded values) with the colour
     /// differences R − Y′ and B − Y′ alongside; a linear split, so neutral pixels stay
     /// neutral and a 12 MP photo costs a few passes instead of a CIELAB round trip.
-    private func processLuma(_ rgb: Tensor) throws -> Tensor {
+    private func processLuma(_ rgb: Tensor, regions: Tensor?) throws -> Tensor {
         var y = try rec709Luma(rgb)
         var cr = try rgb.narrow(1, start: 0, length: 1) - y
         var cb = try rgb.narrow(1, start: 2, length: 1) - y
@@ -60,7 +61,7 @@ public struct ClassicEnhancer: Sendable {
         }
         if let equalization = config.equalization {
             let before = try y.clamp(min: 0, max: 1)
-            y = try equalize(before, equalization)
+            y = try equalize(before, equalization, regions: regions)
             // Colour differences follow luma by the square root of its ratio: hue is kept, and a
             // brightened pixel gains some colour without being pushed into clipping (scaling
             // RGB in full proportion clipped skies to cyan and foliage to neon on real photos).
@@ -77,9 +78,14 @@ public struct ClassicEnhancer: Sendable {
         return try cat([red, green, blue], dim: 1).clamp(min: 0, max: 1)
     }
 
-    private func equalize(_ y: Tensor, _ equalization: ClassicConfig.Equalization) throws -> Tensor {
+    private func equalize(_ y: Tensor, _ equalization: ClassicConfig.Equalization, regions: Tensor?) throws -> Tensor {
         let equalized: Tensor
         let strength: Double
+        if regions != nil {
+            guard case .global(let settings) = equalization, case .discrete = settings.method else {
+                throw TorchError("ClassicEnhancer: per-region equalisation needs the discrete global method (preset mpse), not \(equalization)")
+            }
+        }
         switch equalization {
         case .clahe(let settings):
             guard settings.tiles >= 1 else { throw TorchError("ClassicEnhancer: CLAHE tiles must be positive, got \(settings.tiles)") }
@@ -90,7 +96,8 @@ public struct ClassicEnhancer: Sendable {
         case .global(let settings):
             switch settings.method {
             case .skimage(let nbins): equalized = try equalizeHist(y, nbins: nbins)
-            case .discrete(let levels): equalized = try equalizeHistDiscrete(y, levels: levels)
+            case .discrete(let levels, let depth):
+                equalized = try equalizeHistDiscrete(y, levels: levels, depth: depth, regions: regions)
             }
             strength = settings.strength
         }

@@ -62,17 +62,22 @@ public final class EnhanceEngine: Sendable {
 
     /// The loaded model for `nameOrPath` on `device` at `precision`: loaded on first
     /// request, the same instance afterwards.
-    public func model(_ nameOrPath: String?, device: Device = .cpu, precision: Precision = .fp32) throws -> LoadedModel {
-        try model(for: try resolve(nameOrPath), device: device, precision: precision)
+    /// `preset` chooses the classic model's settings (`ClassicConfig.presets`).
+    public func model(
+        _ nameOrPath: String?, device: Device = .cpu, precision: Precision = .fp32, preset: String? = nil
+    ) throws -> LoadedModel {
+        try model(for: try resolve(nameOrPath), device: device, precision: precision, preset: preset)
     }
 
     /// The loaded model for a resolved entry (cached like `model(_:device:precision:)`).
-    public func model(for entry: ModelEntry, device: Device = .cpu, precision: Precision = .fp32) throws -> LoadedModel {
+    public func model(
+        for entry: ModelEntry, device: Device = .cpu, precision: Precision = .fp32, preset: String? = nil
+    ) throws -> LoadedModel {
         // Files are told apart by path: two files may carry cards with the same name.
-        let id = entry.origin == .file ? entry.weights.map { $0.standardizedFileURL.path } ?? entry.card.name
-            : entry.card.name
+        let file = entry.origin == .file ? entry.weights.map { $0.standardizedFileURL.path } : nil
+        let id = (file ?? entry.card.name) + (preset.map { " --preset \($0)" } ?? "")
         return try cache.model(for: ModelCache.Key(model: id, device: device, precision: precision)) {
-            try LoadedModel.load(entry, device: device, precision: precision)
+            try LoadedModel.load(entry, device: device, precision: precision, preset: preset)
         }
     }
 

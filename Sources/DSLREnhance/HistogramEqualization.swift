@@ -3,7 +3,7 @@ import DSLRTensor
 // Global histogram equalisation in two flavours: scikit-image's `exposure.equalize_hist`
 // (a continuous CDF interpolated at bin centres), which the tests reproduce, and the discrete
 // textbook mapping T(k) = floor((L - 1) · Σ_{n ≤ k} p_n) that the MPSE paper writes for its
-// phase-3 post-processing.
+// phase-3 post-processing, optionally recursive (mean-separate) and per region.
 
 /// Equalises each [H, W] plane of `image` like `skimage.exposure.equalize_hist(plane, nbins)`:
 /// a histogram of `nbins` equal bins over the plane's min...max (numpy's bin edges), its
@@ -32,17 +32,74 @@ public func equalizeHist(_ image: Tensor, nbins: Int = 256) throws -> Tensor {
 /// Equalises each [H, W] plane of `image` (values in [0, 1]) with the discrete mapping
 /// T(k) = floor((L - 1) · Σ_{n ≤ k} p_n) over `levels` grey levels L, as the MPSE paper
 /// writes it: values are quantised to the nearest of L levels and mapped to T(k) / (L - 1).
-public func equalizeHistDiscrete(_ image: Tensor, levels: Int = 256) throws -> Tensor {
+///
+/// - Parameters:
+///   - depth: recursive mean-separate equalisation (Chen and Ramli 2003): the histogram is
+///     split at its mean level `depth` times and each of the 2^depth parts is equalised within
+///     its own range of levels, so the mean brightness is roughly kept where plain equalisation
+///     (depth 0) moves it to mid-grey.
+///   - regions: [H, W] int64 labels 0..<R; each region is equalised with its own histogram
+///     (MPSE's per-region post-processing), every plane with the same labels.
+public func equalizeHistDiscrete(_ image: Tensor, levels: Int = 256, depth: Int = 0, regions: Tensor? = nil) throws -> Tensor {
     guard levels >= 2 else { throw TorchError("equalizeHistDiscrete: levels must be at least 2, got \(levels)") }
+    guard (0...8).contains(depth) else { throw TorchError("equalizeHistDiscrete: depth must be 0...8, got \(depth)") }
     let top = Double(levels - 1)
+    let labels = try regions.map { try regionLabels($0, planeOf: image) }
+    let regionCount = labels?.count ?? 1
     return try mapPlanes(of: image, "equalizeHistDiscrete") { plane in
-        let k = try (plane.to(.float64).clamp(min: 0, max: 1) * top).round()
-        let counts = try k.flatten().to(.int64).bincount(minLength: levels).to(.float64)
-        // Integer cumulative counts make T(L - 1) exactly L - 1.
-        let cumulative = try counts.cumsum(dim: 0)
-        let mapping = try (cumulative * top / Double(plane.count)).floor() / top
-        return try mapping.take(k.to(.int64)).to(plane.dtype)
+        let k = try (plane.to(.float64).clamp(min: 0, max: 1) * top).round().to(.int64)
+        // One joint histogram of (region, level): region r's levels are bins r·L ..< (r+1)·L.
+        let bin = try labels.map { try ($0.labels.to(k.device).to(.float64) * Double(levels) + k).to(.int64) } ?? k
+        let counts = try bin.flatten().bincount(minLength: regionCount * levels).to(.float64).toArray(Double.self)
+        let table = (0..<regionCount).flatMap { r in
+            equalizationTable(Array(counts[(r * levels)..<((r + 1) * levels)]), depth: depth)
+        }
+        return try Tensor(table).to(plane.device).take(bin).to(plane.dtype)
     }
+}
+
+/// The level-to-value table of discrete equalisation for one histogram of L counts, split
+/// `depth` times at the mean level; values are level / (L - 1).
+func equalizationTable(_ counts: [Double], depth: Int) -> [Double] {
+    let top = Double(counts.count - 1)
+    var table = (0..<counts.count).map { Double($0) / top }
+    func equalize(_ lo: Int, _ hi: Int, _ depth: Int) {
+        let total = counts[lo...hi].reduce(0, +)
+        guard total > 0 else { return }
+        if depth > 0, lo < hi {
+            let mean = (lo...hi).reduce(0.0) { $0 + Double($1) * counts[$1] } / total
+            // The lower part keeps the mean level, as Chen and Ramli's X_m ∈ [X_0, X_m].
+            let split = Swift.min(Int(mean.rounded(.down)), hi - 1)
+            equalize(lo, split, depth - 1)
+            equalize(split + 1, hi, depth - 1)
+            return
+        }
+        // Integer cumulative counts make the top of the range exactly hi.
+        var cumulative = 0.0
+        for level in lo...hi {
+            cumulative += counts[level]
+            table[level] = (Double(lo) + (Double(hi - lo) * cumulative / total).rounded(.down)) / top
+        }
+    }
+    equalize(0, counts.count - 1, depth)
+    return table
+}
+
+/// Checked region labels for the planes of `image`: [H, W] integers 0..<count.
+private func regionLabels(_ regions: Tensor, planeOf image: Tensor) throws -> (labels: Tensor, count: Int) {
+    let shape = image.shape
+    guard regions.rank == 2, shape.count >= 2, regions.shape == Array(shape.suffix(2)) else {
+        throw TorchError("equalizeHistDiscrete: regions must be [H, W] labels matching the image's \(shape.suffix(2)), got \(regions.shape)")
+    }
+    guard !regions.dtype.isFloatingPoint else {
+        throw TorchError("equalizeHistDiscrete: regions must be integer labels, got \(regions.dtype)")
+    }
+    let labels = try regions.to(.int64)
+    let extremes = try stack([labels.min(), labels.max()]).toArray(Int64.self)
+    guard extremes[0] >= 0, extremes[1] < 4096 else {
+        throw TorchError("equalizeHistDiscrete: region labels must be 0..<4096, got \(extremes[0])...\(extremes[1])")
+    }
+    return (labels, Int(extremes[1]) + 1)
 }
 
 /// numpy's `linspace(start, stop, count)`: i · step + start, with the last point set to `stop`.

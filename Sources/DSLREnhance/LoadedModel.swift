@@ -43,10 +43,18 @@ public final class LoadedModel: @unchecked Sendable {
         self.kind = .function(function)
     }
 
-    /// Loads `entry`'s weights and builds its network.
-    public static func load(_ entry: ModelEntry, device: Device = .cpu, precision: Precision = .fp32) throws -> LoadedModel {
+    /// Loads `entry`'s weights and builds its network; `preset` names the classic enhancer's
+    /// settings (`ClassicConfig.presets`) and is refused for networks.
+    public static func load(
+        _ entry: ModelEntry, device: Device = .cpu, precision: Precision = .fp32, preset: String? = nil
+    ) throws -> LoadedModel {
         if entry.card.architecture == "classic" {
-            return LoadedModel(entry: entry, function: { try runClassicBaseline($0) })
+            let enhancer = ClassicEnhancer(config: try ClassicConfig.preset(preset ?? ClassicConfig.presets[0].name))
+            return LoadedModel(entry: entry, function: { try enhancer($0) })
+        }
+        if let preset {
+            throw ModelError("--preset \(preset): presets are settings of the classic model, and '\(entry.card.name)' is a \(entry.card.architecture) network",
+                             kind: .badArgument)
         }
         guard let url = entry.weights else { throw ModelError("model '\(entry.card.name)' has no weights file") }
         let (state, metadata) = try Checkpoint.load(url)

@@ -62,7 +62,8 @@ public struct ModelRegistry: Sendable {
     /// The classic enhancer's card.
     public static let classicCard = ModelCard(
         name: "classic", architecture: "classic",
-        summary: "Untrained baseline: white balance, auto levels, CLAHE on luminance, mild denoise, unsharp mask.")
+        summary: "Untrained baseline: white balance, auto levels, CLAHE on luminance, mild denoise, unsharp mask "
+            + "(--preset: \(ClassicConfig.presets.map(\.name).joined(separator: ", "))).")
 
     /// Classic, the embedded models and the user's folder (later entries never shadow earlier names).
     public static func standard() -> ModelRegistry {

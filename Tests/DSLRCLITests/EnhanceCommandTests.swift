@@ -35,6 +35,30 @@ struct EnhanceCommandTests {
         #expect(outcome.errorLines == ["Error: \(weights): no such weights file"], "\(outcome.stderr)")
     }
 
+    /// MPSE's phase 3 is reachable as a preset of the classic model, and only there.
+    @Test func classicPresetRunsAndIsRefusedElsewhere() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        var outputs: [[Double]] = []
+        for preset in ["mpse", "default"] {
+            let out = folder + "/\(preset).png"
+            let outcome = try runDSLR(["enhance", folder + "/a.png", "-o", out, "--model", "classic", "--preset", preset], in: folder)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let photo = try readPhoto(out)
+            #expect(photo.width == 24 && photo.height == 16)
+            outputs.append(try photo.pixels.flatten().toArray(Float.self).map(Double.init))
+        }
+        #expect(outputs[0] != outputs[1], "the presets gave the same photo")
+        let elsewhere = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/x.png", "--preset", "mpse"], in: folder)
+        #expect(elsewhere.status == 2)
+        #expect(elsewhere.errorLines.first == "Error: --preset applies to --model classic only", "\(elsewhere.stderr)")
+        let unknown = try runDSLR(
+            ["enhance", folder + "/a.png", "-o", folder + "/x.png", "--model", "classic", "--preset", "nope"], in: folder)
+        #expect(unknown.status == 2)
+        #expect(unknown.errorLines.first == "Error: --preset must be one of default, mpse, mpse-recursive, identity", "\(unknown.stderr)")
+    }
+
     @Test func zeroJobsIsAUsageError() throws {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
