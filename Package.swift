@@ -51,11 +51,14 @@ let package = Package(
         .library(name: "DSLREval", targets: ["DSLREval"]),
         .library(name: "DSLRDistributed", targets: ["DSLRDistributed"]),
         .library(name: "DSLRTrain", targets: ["DSLRTrain"]),
+        .library(name: "DSLRServe", targets: ["DSLRServe"]),
         .executable(name: "dslr", targets: ["dslr"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // The only C++ in the package: a thin C ABI over libtorch.
@@ -123,12 +126,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         // The executable's allocator: Debian's jemalloc (libjemalloc-dev), keeping freed pages.
+        .target(
+            name: "DSLRServe",
+            dependencies: ["DSLREnhance", "DSLRPhoto", "DSLRTensor", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings),
         .target(name: "CAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         .executableTarget(
             name: "dslr",
             dependencies: [
                 "CAllocator", "DSLRTensor", "DSLRNN", "SafeTensors", "DSLRMetrics", "DSLRPhoto", "DSLRRaw", "DSLRImport",
-                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval", "DSLRDistributed", "DSLRTrain",
+                "DSLRModels", "DSLRLosses", "DSLRData", "DSLREnhance", "DSLREval", "DSLRDistributed", "DSLRTrain", "DSLRServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

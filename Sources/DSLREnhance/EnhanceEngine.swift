@@ -84,6 +84,16 @@ public final class EnhanceEngine: Sendable {
     /// Models loaded so far.
     public var loadedModelCount: Int { cache.count }
 
+    /// Loads the model `name` (nil: the default) on a worker without enhancing anything: a
+    /// service's warm-up, so its first request does not pay for reading the weights.
+    public func warm(_ name: String?, device: Device = .cpu, precision: Precision = .fp32) async throws {
+        let entry = try resolve(name)
+        try await pool.submit { [self] in _ = try model(for: entry, device: device, precision: precision) }
+    }
+
+    /// Photos being enhanced now and requests waiting for a worker.
+    public var occupancy: (running: Int, waiting: Int) { pool.occupancy }
+
     // MARK: Threads
 
     /// libtorch threads each of `workers` concurrent CPU workers gets out of `threads`.

@@ -96,3 +96,43 @@ public func enhanceFile(
     let done = try EnhanceEngine.enhanceFileHere(job, model: model, options: options, progress: progress)
     return (done.width, done.height)
 }
+
+/// One part of a photo library split across machines with no coordination (`--shard I/N`):
+/// a job belongs to part I of N by a stable hash of its output path relative to the output
+/// folder, so every machine agrees without talking, the parts are about equal, and adding
+/// photos later does not move the ones already assigned.
+public struct Shard: Sendable, Equatable {
+    /// 0..<count.
+    public var index: Int
+    public var count: Int
+
+    /// Parses "I/N" with 0 ≤ I < N (Kubernetes' JOB_COMPLETION_INDEX, a Slurm array from 0).
+    public init(_ text: String) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, (0..<n).contains(i) else {
+            throw EngineError("--shard must be I/N with 0 <= I < N (for example 0/4), got '\(text)'", kind: .badArgument)
+        }
+        index = i; count = n
+    }
+
+    /// Whether the job writing `relativeOutput` is this shard's.
+    public func contains(_ relativeOutput: String) -> Bool {
+        // FNV-1a, 64 bit: fixed across runs and machines, unlike Swift's seeded Hasher.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in relativeOutput.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(count)) == index
+    }
+
+    /// The jobs of this shard, judged by their outputs relative to `output`.
+    public func select(_ jobs: [EnhanceJob], output: String) -> [EnhanceJob] {
+        let root = URL(fileURLWithPath: output).standardizedFileURL.path
+        return jobs.filter { job in
+            let path = URL(fileURLWithPath: job.output).standardizedFileURL.path
+            let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : (path as NSString).lastPathComponent
+            return contains(relative)
+        }
+    }
+}

@@ -26,6 +26,12 @@ final class WorkerPool: @unchecked Sendable {
         self.queueLimit = queueLimit.map { max(0, $0) }
     }
 
+    /// Work running on a worker and work waiting for one (a service's gauges).
+    var occupancy: (running: Int, waiting: Int) {
+        condition.lock(); defer { condition.unlock() }
+        return (running, queue.count)
+    }
+
     /// Work queued or running.
     var inFlight: Int {
         condition.lock(); defer { condition.unlock() }

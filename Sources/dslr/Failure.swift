@@ -5,10 +5,15 @@ import Foundation
 // The one place where errors become exit codes and messages.
 extension DSLR {
     /// Runs the command line; any error that escapes a command ends here.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            // `serve` is the one command that runs on Swift concurrency (its server's event loops).
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             fail(error)
         }

@@ -30,6 +30,9 @@ struct PhotoBatchOptions: ParsableArguments {
     @Flag(help: "Drop EXIF, ICC and XMP instead of carrying them to the output.")
     var stripMetadata = false
 
+    @Option(help: "Process only part I of N (0 <= I < N) of the files, chosen by a stable hash of each output path: N machines given 0/N ... N-1/N split a library with no coordination.")
+    var shard: String?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
@@ -37,6 +40,9 @@ struct PhotoBatchOptions: ParsableArguments {
         // Larger than any camera makes; the product in pixels must fit an integer.
         guard maxMegapixels.isFinite, maxMegapixels > 0, maxMegapixels <= 10_000 else {
             throw ValidationError("--max-megapixels must be a number above 0 and at most 10000")
+        }
+        if let shard {
+            do { _ = try Shard(shard) } catch { throw ValidationError("\(error)") }
         }
         if format != nil, outputFormat == nil {
             throw ValidationError("--format must be one of \(PhotoFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -79,10 +85,17 @@ struct PhotoBatchOptions: ParsableArguments {
         let device = try inference.resolvedDevice()
         let engine = EnhanceEngine(configuration: EnhanceEngine.Configuration(workers: self.jobs))
         let work = try start(engine, device, inference.resolvedPrecision)
-        let jobs = try planEnhanceJobs(
+        var planned = try planEnhanceJobs(
             inputs: inputs, output: output, format: outputFormat ?? defaultFormat, inputExtensions: inputExtensions)
         let plural = { (count: Int) in "\(count) \(noun)\(count == 1 ? "" : "s")" }
-        guard !jobs.isEmpty else { throw ValidationError("no \(noun)s found in \(inputs.joined(separator: ", "))") }
+        guard !planned.isEmpty else { throw ValidationError("no \(noun)s found in \(inputs.joined(separator: ", "))") }
+        if let shard = try shard.map(Shard.init) {
+            let all = planned.count
+            planned = shard.select(planned, output: output)
+            FileHandle.standardError.write(Data("shard \(shard.index)/\(shard.count): \(planned.count) of \(plural(all))\n".utf8))
+            if planned.isEmpty { return }
+        }
+        let jobs = planned
         let options = EnhanceOptions(
             tiling: inference.tiling, decode: DecodeOptions(maxPixels: Int(maxMegapixels * 1_000_000)),
             encode: EncodeOptions(quality: quality, pngCompression: pngCompression, keepMetadata: !stripMetadata),

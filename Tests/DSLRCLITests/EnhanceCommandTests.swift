@@ -59,6 +59,28 @@ struct EnhanceCommandTests {
         #expect(unknown.errorLines.first == "Error: --preset must be one of default, mpse, mpse-recursive, identity", "\(unknown.stderr)")
     }
 
+    /// Two machines given 0/2 and 1/2 together write every photo once.
+    @Test func shardsSplitAFolderWithoutOverlap() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+        for i in 0..<6 { try writeSmallPhoto(folder + "/in/p\(i).png") }
+        var written: [String] = []
+        for part in ["0/2", "1/2"] {
+            let out = folder + "/out"
+            let before = Set((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [])
+            let outcome = try runDSLR(["enhance", folder + "/in", "-o", out, "--model", "classic", "--shard", part], in: folder)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("shard \(part): "), "\(outcome.stderr)")
+            let after = Set((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [])
+            written += after.subtracting(before)
+        }
+        #expect(written.sorted() == (0..<6).map { "p\($0).png" })
+        let bad = try runDSLR(["enhance", folder + "/in", "-o", folder + "/x", "--shard", "2/2"], in: folder)
+        #expect(bad.status == 2)
+        #expect(bad.errorLines.first == "Error: --shard must be I/N with 0 <= I < N (for example 0/4), got '2/2'", "\(bad.stderr)")
+    }
+
     @Test func zeroJobsIsAUsageError() throws {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

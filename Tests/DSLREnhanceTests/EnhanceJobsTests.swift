@@ -78,3 +78,28 @@ import Testing
         }
     }
 }
+
+/// `--shard I/N`: every job in exactly one part, the parts about equal, and a job's part
+/// fixed by its output path alone.
+struct ShardTests {
+    @Test func everyJobIsInExactlyOneShardAndThePartsAreBalanced() throws {
+        let jobs = (0..<2000).map { EnhanceJob(input: "/in/album\($0 % 7)/IMG_\($0).jpg", output: "/out/album\($0 % 7)/IMG_\($0).jpg") }
+        let parts = try (0..<4).map { try Shard("\($0)/4").select(jobs, output: "/out") }
+        #expect(parts.map(\.count).reduce(0, +) == jobs.count)
+        #expect(Set(parts.flatMap { $0.map(\.output) }).count == jobs.count)
+        for part in parts { #expect((400...600).contains(part.count), "\(parts.map(\.count))") }
+        // The same photo under another output root lands in the same part.
+        let moved = jobs.map { EnhanceJob(input: $0.input, output: $0.output.replacingOccurrences(of: "/out/", with: "/mnt/x/y/")) }
+        #expect(try Shard("2/4").select(moved, output: "/mnt/x/y").map(\.input) == parts[2].map(\.input))
+        // FNV-1a 64 of "a.jpg" is 0x4c079bb53aa9b7c1 (Python, from the published offset basis and
+        // prime): part 1 of 4 and 6 of 7, on every machine and in every release.
+        #expect(try Shard("1/4").contains("a.jpg") && !Shard("0/4").contains("a.jpg"))
+        #expect(try Shard("6/7").contains("a.jpg"))
+    }
+
+    @Test func badShardsAreRefused() {
+        for text in ["4/4", "-1/4", "1", "a/b", "0/0", "1/2/3", ""] {
+            #expect(throws: EngineError.self, "\(text)") { try Shard(text) }
+        }
+    }
+}
