@@ -40,6 +40,7 @@ func openFile(_ path: String, context: VipsContext) throws -> VipsImageRef {
         throw PhotoError(path: path, problem: "no such file", kind: .notFound)
     }
     guard !isFolder.boolValue else { throw PhotoError(path: path, problem: "is a folder, not a photo") }
+    if let problem = notARegularFile(path) { throw PhotoError(path: path, problem: problem) }
     try context.start()
     guard let source = vips_source_new_from_file(path) else { throw context.failure("cannot open") }
     return try open(source, context: context, fileExtension: URL(fileURLWithPath: path).pathExtension)

@@ -17,6 +17,7 @@ final class LibRawFile {
             throw PhotoError(path: path, problem: "no such file", kind: .notFound)
         }
         guard !isFolder.boolValue else { throw PhotoError(path: path, problem: "is a folder, not a RAW file") }
+        if let problem = notARegularFile(path) { throw PhotoError(path: path, problem: problem) }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         guard size != 0 else { throw PhotoError(path: path, problem: "empty, not a RAW file") }
         var status: Int32 = 0

@@ -43,6 +43,24 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
     #expect(try photoError { _ = try decodePhoto([], name: "nothing") }.description == "nothing: empty, not a photo")
 }
 
+/// A FIFO or a device would block or never end: refused by name before it is opened (a
+/// FIFO with no writer would otherwise hang the read forever).
+@Test func nonRegularFilesAreRefusedWithoutReading() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fifo-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let fifo = folder + "/pipe.jpg"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let cases = [(fifo, "is a FIFO (named pipe), not a regular file"), ("/dev/zero", "is a device, not a regular file")]
+    for (path, problem) in cases {
+        for read in [{ _ = try readPhoto(path) }, { _ = try photoInfo(path) }] as [() throws -> Void] {
+            let error = try photoError(read)
+            #expect(error.description == "\(path): \(problem)", "\(error)")
+            #expect(error.kind == .badInput)
+        }
+    }
+}
+
 /// The 600 MP header is refused with the limit message, not a decoding error: no pixel
 /// was decoded (its data is 64 bytes). A limit of exactly the pixel count passes.
 @Test func pixelLimitIsCheckedBeforeDecoding() throws {
