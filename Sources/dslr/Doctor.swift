@@ -1,14 +1,6 @@
 import ArgumentParser
-import CAllocator
 import DSLRTensor
 import Foundation
-
-/// Which malloc serves this process and whether it keeps freed pages (see Sources/CAllocator).
-func allocatorDescription() -> String {
-    guard dslr_allocator_is_jemalloc() != 0 else { return "glibc malloc" }
-    let decay = dslr_allocator_dirty_decay_ms()
-    return decay == -1 ? "jemalloc, freed pages kept for reuse" : "jemalloc, dirty pages decay after \(decay) ms"
-}
 
 /// Reports the engine a run would use, so a user can see why it is fast or slow.
 struct Doctor: ParsableCommand {

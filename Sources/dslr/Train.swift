@@ -48,6 +48,7 @@ struct Train: ParsableCommand {
         if nproc > 1, environment["WORLD_SIZE"] == nil {
             return try launch(environment: environment)
         }
+        boundAllocatorForTraining(environment: environment)
         let group: ProcessGroup?
         do { group = try ProcessGroup.fromEnvironment(environment) } catch let error as DistributedError {
             warn("error: \(error.message)")
