@@ -104,6 +104,9 @@ func blendWeights(start: Int, length: Int, total: Int, blend: Int) -> (start: In
     return (first, weights)
 }
 
+/// The most tiles one photo is cut into (a 12 MP photo in 64-pixel tiles is about 3000).
+let maxTiles = 4096
+
 /// Runs `network` over a photo tile by tile with bounded memory.
 ///
 /// `image` is [1, C, H, W] float32 on the CPU, C the network's input channels; the result is
@@ -136,6 +139,13 @@ public func runTiled(
         ? [Tile(core: PixelRect(top: 0, left: 0, height: height, width: width),
                 window: PixelRect(top: 0, left: 0, height: height, width: width))]
         : makeTiles(height: height, width: width, tile: side, halo: halo, multiple: multiple)
+    // Each tile re-reads its halo: past a few thousand tiles the work explodes (--tile 1 on a
+    // 256×160 photo made 41 thousand forward passes), so say so instead of grinding on.
+    guard tiles.count <= maxTiles else {
+        throw EngineError(
+            "\(options.tile.map { "--tile \($0)" } ?? "tiles of \(side) px (to fit --memory-limit)") would cut this \(photoWidth)×\(photoHeight) photo into \(tiles.count) tiles (at most \(maxTiles)): use larger tiles, or leave --tile out to choose them automatically",
+            kind: .badArgument)
+    }
     // Cross-fade only over context that is itself exact (beyond the receptive radius), so a
     // blend never mixes in a tile's inexact border; with too little overlap, fade over half of it.
     let minCore = tiles.map { min($0.core.height, $0.core.width) }.min() ?? 0

@@ -69,6 +69,21 @@ func maxDifference(_ a: Tensor, _ b: Tensor) throws -> Double {
         #expect(a.weights[39] < 1 && a.weights[33] == 1)
     }
 
+    /// Tiles so small that the photo would need thousands of forward passes are refused with
+    /// the count, before any runs.
+    @Test func explodingTileCountsAreRefused() throws {
+        let net = LocalNet(inner: try NormNet())
+        let big = try Tensor.rand([1, 3, 160, 256])
+        do {
+            _ = try runTiled(big, network: net, options: TilingOptions(tile: 1))
+            Issue.record("--tile 1 was accepted")
+        } catch let error as EngineError {
+            #expect(error.kind == .badArgument)
+            #expect(error.description.hasPrefix("--tile 1 would cut this 256×160 photo into 40960 tiles (at most 4096)"), "\(error)")
+        }
+        #expect(try runTiled(big, network: net, options: TilingOptions(tile: 4)).shape == [1, 3, 160, 256])
+    }
+
     @Test func localNetworkTilesEqualUntiled() throws {
         let net = LocalNet(inner: try NormNet())
         let whole = try runTiled(image, network: net, options: TilingOptions(tile: 0))
