@@ -69,11 +69,7 @@ struct DPEDPlusBench: ParsableCommand {
         for body in bodies { try body() }
         var best = [Double](repeating: .infinity, count: bodies.count)
         for _ in 0..<max(repeats, 1) {
-            for (i, body) in bodies.enumerated() {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try body()
-                best[i] = min(best[i], Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            }
+            for (i, body) in bodies.enumerated() { best[i] = min(best[i], try elapsedSeconds(body)) }
         }
         return best
     }

@@ -1,4 +1,5 @@
 import DSLRLosses
+import DSLRModels
 import Foundation
 import Testing
 @testable import DSLRTrain
@@ -71,6 +72,11 @@ import Testing
         #expect(gan.losses[0].options["layers"] == .text("relu2_2,relu3_3") && gan.features?.network == "vgg16")
         #expect(gan.discriminator?.architecture == "gan001-discriminator" && gan.discriminator?.loss == .nonsaturating)
         #expect(plus.algorithmName == "dped-gan" && gan.algorithmName == "dped-gan")
+        // The comparison the recipe offers: the same run with full convolutions.
+        let full = try Recipe.load(recipesFolder.appendingPathComponent("dped-plus.yaml"), overrides: ["generator.options.separable=false"])
+        let network = try makeNetwork(full.generator, section: "generator", role: .enhancer)
+        #expect(network.options.text("separable") == "false")
+        #expect(network.module.namedParameters().contains { $0.0 == "blocks.0.conv1.full.weight" })
     }
 
     @Test func recipeRoundTripsThroughYAML() throws {
