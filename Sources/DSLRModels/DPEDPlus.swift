@@ -38,7 +38,7 @@ import DSLRTensor
 ///   with σ 0.01 would make each separable layer's output 100 times smaller than DPED's
 ///   layer's: after the two middle layers and the output layer the signal, and the gradients
 ///   back through them, fall below what Adam's ε lets through, and one training step leaves
-///   the residual blocks unchanged (seen in `NewGANStepTests`).
+///   the residual blocks unchanged (seen in `DPEDPlusGAN001StepTests`).
 public struct DPEDPlus: Module {
     public var convIn: Conv2d
     public var blocks: [DPEDPlusBlock]

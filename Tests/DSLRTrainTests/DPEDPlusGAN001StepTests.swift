@@ -9,7 +9,7 @@ import Testing
 /// generator and discriminator given.
 func ganRecipe(dataset: URL, generator: String, discriminator: String, form: String, iterations: Int = 1) throws -> Recipe {
     try Recipe.parse("""
-        name: new-gan
+        name: dped-plus-gan001
         generator: \(generator)
         discriminator: \(discriminator)
         losses:
@@ -26,15 +26,15 @@ func ganRecipe(dataset: URL, generator: String, discriminator: String, form: Str
         checkpoint: {every: 0}
         log: {every: 1}
         seed: 3
-        """, source: "new-gan.yaml")
+        """, source: "steps.yaml")
 }
 
-@Suite(.serialized) struct NewGANStepTests {
+@Suite(.serialized) struct DPEDPlusGAN001StepTests {
     /// One iteration of DPED+ against DPED's discriminator and of seed 001's pair (with batch
     /// norms too, whose running statistics must move in training) changes every parameter of
     /// both networks and logs the discriminator's figures.
     @Test func oneStepTrainsBothNetworks() throws {
-        let folder = try temporaryFolder("new-gan")
+        let folder = try temporaryFolder("dped-plus-gan001")
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try tinyDataset(in: folder, train: 4, test: 1, side: 100)
         let cases = [
@@ -86,13 +86,23 @@ func ganRecipe(dataset: URL, generator: String, discriminator: String, form: Str
         #expect(accuracy == 0.5)
     }
 
+    /// What the texture loss and the discriminator step read: a one-logit head's logit as it
+    /// is, two logits' log-odds l₀ − l₁, DPED's softmax of two.
+    @Test func discriminatorOutputReadsOneOrTwoLogits() throws {
+        let one = try Tensor([Float(2), -1], shape: [2, 1])
+        #expect(try discriminatorOutput(one, form: .nonsaturating).toArray(Float.self) == [2, -1])
+        let two = try Tensor([Float(2), 0.5, -1, 1], shape: [2, 2])
+        #expect(try discriminatorOutput(two, form: .nonsaturating).toArray(Float.self) == [1.5, -2])
+        #expect(try discriminatorOutput(two, form: .dped).shape == [2, 2])
+    }
+
     /// DPED's softmax loss needs two logits: a recipe with a one-logit discriminator and
     /// `loss: dped` is refused when it is read, before anything is built.
     @Test func dpedLossNeedsTwoLogits() throws {
         let folder = try temporaryFolder("one-logit-dped")
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try tinyDataset(in: folder, train: 2, test: 1)
-        #expect(throws: RecipeError("new-gan.yaml: discriminator: 'gan001-discriminator' gives 1 logit per patch, which the 'dped' loss cannot use (use loss: nonsaturating, and the texture loss's form nonsaturating)")) {
+        #expect(throws: RecipeError("steps.yaml: discriminator: 'gan001-discriminator' gives 1 logit per patch, which the 'dped' loss cannot use (use loss: nonsaturating, and the texture loss's form nonsaturating)")) {
             try ganRecipe(dataset: data, generator: "{architecture: gan001-generator}",
                           discriminator: "{architecture: gan001-discriminator, loss: dped}", form: "dped")
         }
