@@ -63,6 +63,24 @@ func ganRecipe(dataset: URL, generator: String, discriminator: String, form: Str
         }
     }
 
+    /// The held-out evaluation runs batch norms on their running statistics and leaves them
+    /// as they were; training mode returns afterwards.
+    @Test func evaluationLeavesBatchNormStatisticsAlone() throws {
+        let folder = try temporaryFolder("dped-plus-eval")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try tinyDataset(in: folder, train: 2, test: 2, side: 100)
+        let recipe = try ganRecipe(dataset: data, generator: "{architecture: dped-plus, options: {channels: 4, norm: batch}}",
+                                   discriminator: "{architecture: dped-discriminator, loss: dped}", form: "dped")
+        let trainer = try Trainer.evaluating(recipe: recipe, run: RunFolder(folder.appendingPathComponent("run")))
+        let module = trainer.generator.master.module
+        let before = try module.stateDict().filter { $0.0.contains("running") }.map { try $0.1.clone() }
+        #expect(before.count == 16)
+        try trainer.runEvaluation(time: 0)
+        for (a, b) in zip(before, module.stateDict().filter { $0.0.contains("running") }.map(\.1)) { #expect(try a.equal(b)) }
+        let net = try #require(module as? DPEDPlus)
+        #expect(net.blocks[0].norm1.batch?.mode.training == true)
+    }
+
     /// The one-logit step is BCE with logits: a discriminator fixed to logit 2 for every patch
     /// loses softplus(−2) on the DSLR patches plus softplus(2) on the enhanced ones (batch
     /// means) and is right on the DSLR half only (accuracy 1/2).
