@@ -3,8 +3,8 @@ import DSLRTensor
 
 /// DPED+ (Huang and Liu, "Improve Mobile Phone's Image Quality by Deep Learning", the
 /// paired phase of MPSE): DPED's generator with leaky ReLU and MobileNet's depthwise-separable
-/// convolutions, for faster training (2855 against 1964 iterations an hour) and inference
-/// (2.7× on their GPU) at about 0.4–0.6 dB of PSNR.
+/// convolutions, for faster training (the slides: 2855 against 1964 iterations an hour) and
+/// inference (2.7×) at a cost of about 0.4–0.6 dB of PSNR.
 ///
 ///     9×9 conv 3→C, leaky ReLU
 ///     4 × residual block: [3×3 conv, norm, leaky ReLU] × 2, plus the block input

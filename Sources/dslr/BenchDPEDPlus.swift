@@ -4,9 +4,10 @@ import DSLRNN
 import DSLRTensor
 import Foundation
 
-/// DPED+'s claim (MPSE thesis and slides: inference 2.7× and training 2855 against 1964
-/// iterations an hour, 1.45×, faster than full convolutions) measured here: the same network
-/// with depthwise-separable and with full convolutions, in one run.
+/// DPED+'s claim (the MPSE slides: inference 2.7× and training 2855 against 1964 iterations
+/// an hour, 1.45×, faster than full convolutions) measured here: the same network with
+/// depthwise-separable and with full convolutions, in one run. The training step is the
+/// generator's alone (L1 to a random target): VGG and the discriminator cost the same for both.
 struct DPEDPlusBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dped-plus",
