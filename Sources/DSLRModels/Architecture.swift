@@ -8,7 +8,8 @@ public struct ArchitectureContract: Sendable, Equatable, Codable {
     public enum Role: String, Sendable, Codable {
         /// Photo in, photo out: generators, enhancers, super-resolution, RAW-to-RGB.
         case enhancer
-        /// Photo in, two logits per image out ([N, 2], column 0 "real", column 1 "generated").
+        /// Photo in, logits per image out: [N, 2] (column 0 "real", column 1 "generated") or
+        /// [N, 1] (one "real" logit, for a sigmoid), as `outputChannels` says.
         case discriminator
     }
     /// How the input's channels encode the photo.
@@ -48,6 +49,9 @@ public struct ArchitectureContract: Sendable, Equatable, Codable {
     /// Grayscale photos in, [N, 2] logits out.
     public static let grayDiscriminator = ArchitectureContract(
         role: .discriminator, inputChannels: 1, inputEncoding: .gray, outputChannels: 2)
+    /// Grayscale photos in, one logit per image out ([N, 1]).
+    public static let grayOneLogitDiscriminator = ArchitectureContract(
+        role: .discriminator, inputChannels: 1, inputEncoding: .gray, outputChannels: 1)
 }
 
 /// What the tiler needs to know of a network beyond its contract.

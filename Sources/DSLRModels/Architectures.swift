@@ -7,6 +7,8 @@ public enum Architectures {
     /// The list: adding an architecture is one file defining an `Architecture` plus one line here.
     public static let all: [Architecture] = [
         DPEDGenerator.architecture,
+        DPEDPlus.architecture,
+        GAN001Generator.architecture,
         CompactNet.architecture,
         GlobalNet.architecture,
         ToneNet.architecture,
@@ -17,6 +19,7 @@ public enum Architectures {
         DPEDDiscriminator.architecture,
         PPCNDiscriminator.architecture,
         PatchDiscriminator.architecture,
+        GAN001Discriminator.architecture,
     ]
 
     /// Names of every architecture, sorted.

@@ -73,6 +73,30 @@ public struct Conv2d: Module {
     }
 }
 
+/// A depthwise-separable convolution (MobileNet, Howard et al. 2017): a k×k depthwise
+/// convolution (one filter per input channel, `groups` = input channels) followed by a 1×1
+/// pointwise convolution that mixes the channels. With no activation between the two it
+/// equals a full k×k convolution whose weight is factorised as W[o, i] = P[o, i] · D[i].
+/// The depthwise half has no bias: before a linear pointwise layer it would only add a
+/// constant the pointwise bias already provides.
+public struct SeparableConv2d: Module {
+    public var depthwise: Conv2d
+    public var pointwise: Conv2d
+
+    /// `depthwiseInit` draws the depthwise kernels (`weightInit` when nil), `weightInit` the
+    /// pointwise ones.
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernel: Int, padding: ConvPadding = .explicit(0, 0),
+        depthwiseInit: Initializer? = nil, weightInit: Initializer = .pytorchDefault, biasInit: Initializer = .pytorchDefault
+    ) throws {
+        depthwise = try Conv2d(inChannels, inChannels, kernel: kernel, padding: padding, groups: inChannels, bias: false,
+                               weightInit: depthwiseInit ?? weightInit)
+        pointwise = try Conv2d(inChannels, outChannels, kernel: 1, weightInit: weightInit, biasInit: biasInit)
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try pointwise(depthwise(x)) }
+}
+
 /// TensorFlow's SAME padding along one dim: (before, after).
 public func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int = 1) -> (Int, Int) {
     let effective = (kernel - 1) * dilation + 1

@@ -30,6 +30,12 @@ func checkAdversary(_ recipe: Recipe) throws {
     guard form == d.loss.rawValue else {
         throw RecipeError("the texture loss's form '\(form)' does not match the discriminator's loss '\(d.loss.rawValue)'")
     }
+    // DPED's form is a softmax over (DSLR, enhanced); a one-logit (sigmoid) head has no second class.
+    // An unknown name or bad options are reported where the network is built, with its section.
+    let outputs = (try? Architectures.named(d.architecture).contract(d.options))?.outputChannels ?? 2
+    guard d.loss == .nonsaturating || outputs == 2 else {
+        throw RecipeError("discriminator: '\(d.architecture)' gives \(outputs) logit per patch, which the 'dped' loss cannot use (use loss: nonsaturating, and the texture loss's form nonsaturating)")
+    }
 }
 
 final class DPEDGAN: TrainingAlgorithm {
@@ -102,10 +108,12 @@ func discriminatorStep(_ d: TrainedSide, form: DiscriminatorLossForm, generator:
     return (value, accuracy)
 }
 
-/// DPED form: softmax probabilities [N, 2]; non-saturating: the "real" logit l₀ − l₁ [N].
+/// DPED form: softmax probabilities [N, 2]; non-saturating: the "real" logit [N], l₀ − l₁ of
+/// two logits (softmax's log-odds) or the one logit of a sigmoid head ([N, 1]).
 func discriminatorOutput(_ logits: Tensor, form: DiscriminatorLossForm) throws -> Tensor {
     switch form {
     case .dped: return try logits.softmax(dim: 1)
+    case .nonsaturating where logits.rank == 2 && logits.shape[1] == 1: return try logits.select(1, 0)
     case .nonsaturating: return try logits.select(1, 0) - logits.select(1, 1)
     }
 }

@@ -219,6 +219,9 @@ public final class Trainer {
     func runEvaluation(time: Double) throws {
         guard let evaluator else { return }
         let network = generator.master, device = device
+        // Batch norms use (and must not update) their running statistics on held-out photos.
+        network.module.eval()
+        defer { network.module.train() }
         let evaluation = try withNoGrad {
             try evaluator.evaluate({ x in try network.runWhole(x.to(device)) { try network($0) }.clamp(min: 0, max: 1).to(.cpu) },
                                    iteration: iteration, run: run)

@@ -6,7 +6,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine (used by bench/ to compare with PyTorch).",
-        subcommands: [EngineBench.self]
+        subcommands: [EngineBench.self, DPEDPlusBench.self]
     )
 }
 

@@ -5,12 +5,15 @@ import Foundation
 func bestSeconds(repeats: Int, _ body: () throws -> Void) throws -> Double {
     try body()
     var best = Double.infinity
-    for _ in 0..<max(repeats, 1) {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
+    for _ in 0..<max(repeats, 1) { best = min(best, try elapsedSeconds(body)) }
     return best
+}
+
+/// Wall-clock seconds of one run of `body`.
+func elapsedSeconds(_ body: () throws -> Void) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
 /// The reference training convolution (`doctor --benchmark` and `bench engine`): a 64→64

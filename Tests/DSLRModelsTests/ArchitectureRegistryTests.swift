@@ -21,7 +21,8 @@ import Testing
                 #expect(y.shape == [1, contract.outputChannels, side * contract.outputScale, side * contract.outputScale])
                 #expect(net.tiling != nil)
             case .discriminator:
-                #expect(y.shape == [1, 2])
+                #expect(y.shape == [1, contract.outputChannels])
+                #expect([1, 2].contains(contract.outputChannels))
                 #expect(net.tiling == nil)
             }
         }
@@ -29,8 +30,8 @@ import Testing
 
     @Test func namesAreUniqueAndRolesListed() {
         #expect(Set(Architectures.names).count == Architectures.all.count)
-        #expect(Architectures.names(role: .enhancer) == ["dped-generator", "dslrkit-compact", "dslrkit-global", "dslrkit-tone", "ppcn-sr", "ppcn-student", "ppcn-teacher", "pynet"])
-        #expect(Architectures.names(role: .discriminator) == ["dped-discriminator", "patch", "ppcn-discriminator"])
+        #expect(Architectures.names(role: .enhancer) == ["dped-generator", "dped-plus", "dslrkit-compact", "dslrkit-global", "dslrkit-tone", "gan001-generator", "ppcn-sr", "ppcn-student", "ppcn-teacher", "pynet"])
+        #expect(Architectures.names(role: .discriminator) == ["dped-discriminator", "gan001-discriminator", "patch", "ppcn-discriminator"])
     }
 
     @Test func optionsAreCheckedAgainstTheDeclaration() throws {

@@ -1,4 +1,5 @@
 import DSLRLosses
+import DSLRModels
 import Foundation
 import Testing
 @testable import DSLRTrain
@@ -42,6 +43,40 @@ import Testing
             try TrainingAlgorithms.validate(recipe)
             #expect(try Recipe.parse(recipe.yaml(), source: "copy") == recipe)
         }
+    }
+
+    /// Every shipped recipe loads and passes its algorithm's checks.
+    @Test func everyShippedRecipeLoads() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: recipesFolder, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "yaml" }
+        #expect(files.count >= 16)
+        for file in files {
+            let recipe = try Recipe.load(file)
+            try TrainingAlgorithms.validate(recipe)
+            #expect(try Recipe.parse(recipe.yaml(), source: "copy") == recipe, "\(file.lastPathComponent)")
+        }
+    }
+
+    /// DPED+ as the thesis trains it (batch 50, 30000 iterations, Adam 5e-4 halved every
+    /// 10000, DPED's losses), and seed 001's weights (content 1 on VGG-16 relu2_2 + relu3_3,
+    /// texture 0.3 against a one-logit discriminator, colour 0.2; batch 30).
+    @Test func dpedPlusAndGAN001RecipesFollowTheirPapers() throws {
+        let plus = try Recipe.load(recipesFolder.appendingPathComponent("dped-plus.yaml"))
+        #expect(plus.generator.architecture == "dped-plus" && plus.batchSize == 50 && plus.iterations == 30000)
+        #expect(plus.optimizer.lr == 5e-4 && plus.schedule == ScheduleSpec(kind: .step, stepSize: 10000, gamma: 0.5))
+        #expect(plus.losses.map(\.name) == ["content", "color", "texture", "tv"] && plus.losses.map(\.weight) == [10, 0.5, 1, 2000])
+        #expect(plus.discriminator?.architecture == "dped-discriminator" && plus.features?.network == "vgg19")
+        let gan = try Recipe.load(recipesFolder.appendingPathComponent("gan001.yaml"))
+        #expect(gan.generator.architecture == "gan001-generator" && gan.batchSize == 30 && gan.iterations == 30000)
+        #expect(gan.losses.map(\.name) == ["content", "texture", "color"] && gan.losses.map(\.weight) == [1, 0.3, 0.2])
+        #expect(gan.losses[0].options["layers"] == .text("relu2_2,relu3_3") && gan.features?.network == "vgg16")
+        #expect(gan.discriminator?.architecture == "gan001-discriminator" && gan.discriminator?.loss == .nonsaturating)
+        #expect(plus.algorithmName == "dped-gan" && gan.algorithmName == "dped-gan")
+        // The comparison the recipe offers: the same run with full convolutions.
+        let full = try Recipe.load(recipesFolder.appendingPathComponent("dped-plus.yaml"), overrides: ["generator.options.separable=false"])
+        let network = try makeNetwork(full.generator, section: "generator", role: .enhancer)
+        #expect(network.options.text("separable") == "false")
+        #expect(network.module.namedParameters().contains { $0.0 == "blocks.0.conv1.full.weight" })
     }
 
     @Test func recipeRoundTripsThroughYAML() throws {
