@@ -4,9 +4,9 @@ import DSLRTensor
 import Foundation
 
 // MPSE's phase 2 (Huang & Liu): the phase-1 photo I is restyled towards a reference photo R by
-// optimising the output image O itself against L = L_c + β·L_s + TV (the thesis adds a matting
-// Laplacian photorealism term L_m, left out here: the bounded working resolution and a smooth
-// upsampled change already keep edges where they were).
+// optimising the output image O itself against L = L_c + β·L_s + TV. The thesis' matting
+// Laplacian photorealism term L_m is not in the objective; the guided transfer that carries
+// the result to the full photo makes the change locally affine in I's colours instead.
 
 /// Settings of the per-photo optimisation.
 public struct SemanticStyleOptions: Sendable {
@@ -25,13 +25,25 @@ public struct SemanticStyleOptions: Sendable {
     /// as much as the whole initial style mismatch.
     public var contentWeight: Double = 1
     /// Weight of the total-variation loss (DSLRLosses' `totalVariationLoss`, on [0, 1] pixels).
-    public var tvWeight: Double = 1
+    public var tvWeight: Double = 10
     /// VGG layers of the style loss (Luan et al.'s and the thesis' five: one per block).
     public var styleLayers = ["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"]
     /// VGG layers of the content loss.
     public var contentLayers = ["conv4_2"]
     /// αₗ of the content loss, one per content layer (nil: all 1).
     public var contentLayerWeights: [Double]?
+    /// Window radius (working-size pixels) of the guided transfer that carries the result to
+    /// the photo: in each window, every channel of the change O − I is fitted as a·I + b of
+    /// the same channel of I, and the averaged a, b are enlarged and applied to the full
+    /// photo (He and Sun's fast guided filter upsampling). The change is then locally an
+    /// affine function of the input's colours, the property the thesis' matting-Laplacian
+    /// term asks for; the photo keeps its own full-resolution detail; and the pixel noise a
+    /// Gram loss on shallow layers leaves in flat areas is averaged away. 0: add the
+    /// bilinearly enlarged change instead.
+    public var transferRadius: Int = 4
+    /// The guided transfer's regulariser: in windows whose variance in I is well below it
+    /// (flat areas) the change is its window mean.
+    public var transferEps: Double = 1e-4
     /// Scale of the region importance H in Λ = softmax(α·H); 0 gives every region Λ = 1.
     public var importanceScale: Double = 1
 
@@ -73,9 +85,11 @@ public struct SemanticStyleResult: Sendable {
 /// the behaviour the thesis asks of Λ; α is the region's share of the image, averaged over
 /// I and R.
 ///
-/// Full-resolution photos are optimised at `workingSide` and the change O − I is enlarged
-/// (bilinear) and added to the full photo: memory stays bounded for any photo size, and what
-/// phase 2 transfers (colour, tone, coarse texture statistics) survives the enlargement.
+/// Photos are optimised at `workingSide` at most and the result is carried to the full photo
+/// by a guided transfer (`SemanticStyleOptions.transferRadius`): memory stays bounded for any
+/// photo size, and what phase 2 transfers (colour, tone, contrast per region) survives the
+/// enlargement while the photo keeps its own detail. The losses reported are those of the
+/// optimised image at the working size.
 public struct SemanticStyleRefiner: @unchecked Sendable {
     public let features: any FeatureExtractor
     public let segmenter: any RegionSegmenter
@@ -104,7 +118,14 @@ public struct SemanticStyleRefiner: @unchecked Sendable {
         let full = try photo.to(.float32)
         let work = try fitted(full, side: options.workingSide)
         var result = try optimise(work, reference: fitted(reference.to(.float32), side: options.workingSide), progress: progress)
-        if work.shape != full.shape {
+        if options.transferRadius > 0 {
+            result.image = try withNoGrad {
+                let (a, b) = try guidedCoefficients(
+                    guide: work, target: result.image - work, radius: options.transferRadius, eps: options.transferEps,
+                    size: [full.shape[2], full.shape[3]])
+                return try (full + a * full + b).clamp(min: 0, max: 1)
+            }
+        } else if work.shape != full.shape {
             result.image = try withNoGrad {
                 let change = try interpolate(result.image - work, size: [full.shape[2], full.shape[3]], mode: .bilinear(alignCorners: false))
                 return try (full + change).clamp(min: 0, max: 1)
