@@ -27,7 +27,7 @@ public enum MPSEPhase: Int, Sendable, CaseIterable, Comparable {
 }
 
 /// The feature network of phase 2 and of the reference recommendation.
-public struct MPSEFeatureNetwork: @unchecked Sendable {
+public struct MPSEFeatureNetwork: @unchecked Sendable {  // the feature network is only read, never changed
     public let extractor: any FeatureExtractor
     /// What it is, for the user: the weights file, or what stands in for missing weights.
     public let description: String

@@ -12,7 +12,7 @@ import Foundation
 /// one VGG layer's features (by default the deepest style layer, conv5_1: the first and
 /// second moments that the Gram style loss compares), scaled to unit length, and the nearest
 /// reference is the one at the smallest Euclidean distance (the order of cosine similarity).
-public struct ReferenceLibrary: @unchecked Sendable {
+public struct ReferenceLibrary: @unchecked Sendable {  // the feature network is only read, never changed
     /// The reference photos, in the order of `descriptors`' rows.
     public let paths: [String]
     /// [M, 2C] unit-length descriptors.

@@ -42,7 +42,9 @@ public protocol RegionSegmenter: Sendable {
 /// into one sky region.
 ///
 /// Sky is a cluster that sits in the upper part of the frame, touches the top border and is
-/// either blue-ish or bright and smooth (little local variation of L*). Deterministic: the
+/// smooth (little local variation of L*) and either blue-ish or bright, with the clusters of
+/// similar colour just below it that are sky-like too. Smooth bright backgrounds at the top of
+/// close-ups (bokeh) pass as sky as well: only a semantic network tells them apart. Deterministic: the
 /// centres start at quantiles of L*, so no random draw is involved.
 public struct ColourClusterSegmenter: RegionSegmenter {
     /// Clusters (regions before the sky clusters are merged).
@@ -138,15 +140,18 @@ public struct ColourClusterSegmenter: RegionSegmenter {
             let n = Double(count[c])
             let lab = mean(c)
             let blueish = lab[2] < -8 && lab[1] < 15 && lab[0] > 25
-            let brightAndSmooth = lab[0] > 60 && sumVariation[c] / n < Self.smoothVariation
-            return sumRow[c] / n < 0.5 && (blueish || brightAndSmooth)
+            let bright = lab[0] > 60
+            let smooth = sumVariation[c] / n < Self.smoothVariation
+            return smooth && (blueish || bright)
         }
-        var sky = skyLike.filter { Double(top[$0]) >= 0.15 * Double(topRows * w) }
-        // Position splits a large sky into bands; the lower bands join the one at the top
-        // when their colour is close (ΔE*ab below 15).
+        func meanRow(_ c: Int) -> Double { sumRow[c] / Double(count[c]) }
+        var sky = skyLike.filter { Double(top[$0]) >= 0.15 * Double(topRows * w) && meanRow($0) < 0.5 }
+        // Position splits a large sky into bands; the lower bands, centred a little lower,
+        // join the one at the top when their colour is close (ΔE*ab below 15).
         if !sky.isEmpty {
             sky += skyLike.filter { c in
-                !sky.contains(c) && sky.contains { s in zip(mean(c), mean(s)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } < 225 }
+                !sky.contains(c) && meanRow(c) < 0.6
+                    && sky.contains { s in zip(mean(c), mean(s)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } < 225 }
             }
         }
         var groups = present.filter { !sky.contains($0) }.map { [$0] }
@@ -165,10 +170,11 @@ public struct ColourClusterSegmenter: RegionSegmenter {
         return Segmentation(masks: try masks.squeeze(0), classes: classes, meanLab: meanLab)
     }
 
-    /// Mean local variation of L*/100 below which a bright region counts as smooth: a clear
-    /// or overcast sky at the working size varies by a few thousandths per pixel, foliage and
-    /// buildings by several hundredths.
-    static let smoothVariation = 0.02
+    /// Mean local variation of L*/100 below which a region counts as smooth: skies at the
+    /// working size vary by up to two or three hundredths per pixel (clouds and JPEG noise
+    /// included; a clear sky by a few thousandths), grass, roads and buildings in the Debian
+    /// photos by five hundredths or more.
+    static let smoothVariation = 0.03
 }
 
 /// For each region of `output`, the region of `reference` it takes its style from: the

@@ -90,7 +90,7 @@ public struct SemanticStyleResult: Sendable {
 /// photo size, and what phase 2 transfers (colour, tone, contrast per region) survives the
 /// enlargement while the photo keeps its own detail. The losses reported are those of the
 /// optimised image at the working size.
-public struct SemanticStyleRefiner: @unchecked Sendable {
+public struct SemanticStyleRefiner: @unchecked Sendable {  // the feature network is only read, never changed
     public let features: any FeatureExtractor
     public let segmenter: any RegionSegmenter
     public var options: SemanticStyleOptions
@@ -101,7 +101,8 @@ public struct SemanticStyleRefiner: @unchecked Sendable {
     }
 
     /// Restyles `photo` ([1, 3, H, W] in [0, 1]) after `reference` (any size).
-    /// `progress(step, steps, losses)` is called after every Adam step.
+    /// `progress(step, steps, losses)` is called after every Adam step with the losses of
+    /// the image that step started from.
     public func refine(
         _ photo: Tensor, reference: Tensor, progress: (Int, Int, SemanticStyleLosses) -> Void = { _, _, _ in }
     ) throws -> SemanticStyleResult {
@@ -118,20 +119,26 @@ public struct SemanticStyleRefiner: @unchecked Sendable {
         let full = try photo.to(.float32)
         let work = try fitted(full, side: options.workingSide)
         var result = try optimise(work, reference: fitted(reference.to(.float32), side: options.workingSide), progress: progress)
-        if options.transferRadius > 0 {
-            result.image = try withNoGrad {
-                let (a, b) = try guidedCoefficients(
-                    guide: work, target: result.image - work, radius: options.transferRadius, eps: options.transferEps,
-                    size: [full.shape[2], full.shape[3]])
-                return try (full + a * full + b).clamp(min: 0, max: 1)
-            }
-        } else if work.shape != full.shape {
-            result.image = try withNoGrad {
-                let change = try interpolate(result.image - work, size: [full.shape[2], full.shape[3]], mode: .bilinear(alignCorners: false))
-                return try (full + change).clamp(min: 0, max: 1)
-            }
-        }
+        result.image = try transfer(result.image, optimisedFrom: work, to: full)
         return result
+    }
+
+    /// Carries the change `optimised` − `work` (working size) to `full`, the photo `work` was
+    /// shrunk from: the guided transfer of `SemanticStyleOptions.transferRadius`, or with
+    /// radius 0 the bilinearly enlarged change.
+    public func transfer(_ optimised: Tensor, optimisedFrom work: Tensor, to full: Tensor) throws -> Tensor {
+        try withNoGrad {
+            let size = [full.shape[2], full.shape[3]]
+            guard options.transferRadius > 0 else {
+                let change = try optimised - work
+                let enlarged = [work.shape[2], work.shape[3]] == size ? change
+                    : try interpolate(change, size: size, mode: .bilinear(alignCorners: false))
+                return try (full + enlarged).clamp(min: 0, max: 1)
+            }
+            let (a, b) = try guidedCoefficients(
+                guide: work, target: optimised - work, radius: options.transferRadius, eps: options.transferEps, size: size)
+            return try (full + a * full + b).clamp(min: 0, max: 1)
+        }
     }
 
     /// The optimisation itself, at the input's size.
@@ -156,11 +163,12 @@ public struct SemanticStyleRefiner: @unchecked Sendable {
                                    weights: options.contentLayerWeights).item()
         }
 
-        let styleScale = try withNoGrad {
-            try max(regionGramStyleLoss(
+        let initialStyle = try withNoGrad {
+            try regionGramStyleLoss(
                 output: styleLayers.map { inputFeatures[$0]! }, reference: styleReference,
-                outputMasks: mine.masks, referenceMasks: referenceMasks, factors: factors).item(), 1e-12)
+                outputMasks: mine.masks, referenceMasks: referenceMasks, factors: factors).item()
         }
+        let styleScale = max(initialStyle, 1e-12)
         func objective(_ x: Tensor) throws -> (Tensor, SemanticStyleLosses) {
             let f = try features.activations(of: x, layers: allLayers)
             let style = try regionGramStyleLoss(
@@ -176,7 +184,11 @@ public struct SemanticStyleRefiner: @unchecked Sendable {
             return (total, parts)
         }
 
-        let first = try withNoGrad { try objective(input).1 }
+        // At O = I the content loss is 0 and the scaled style loss is 1: no forward pass needed.
+        let initialTV = try withNoGrad { try totalVariationLoss(input).item() }
+        let first = SemanticStyleLosses(
+            style: initialStyle, content: 0, totalVariation: initialTV,
+            objective: (initialStyle > 0 ? options.styleWeight : 0) + initialTV * options.tvWeight)
         let x = try input.clone().requiringGrad()
         var adam = Adam([("image", x)], learningRate: options.learningRate)
         for step in 0..<options.iterations {

@@ -56,7 +56,7 @@ struct MPSEOptions: ParsableArguments {
     @Option(help: "MPSE phase 2: Adam steps per photo.")
     var iterations = 200
 
-    @Option(help: "MPSE phase 2: longest side the optimisation runs at; the change is enlarged to the full photo.")
+    @Option(help: "MPSE phase 2: longest side the optimisation runs at; its change is carried to the full photo.")
     var workingSize = 512
 
     @Option(help: "MPSE phase 2: style weight, relative to the style mismatch at the start.")

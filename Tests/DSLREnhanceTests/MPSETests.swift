@@ -43,6 +43,17 @@ nonisolated(unsafe) private let randomVGG = Result { VGGFeatures(try VGG.random(
         #expect(try segmentation.masks.sum(dims: [0]).eq(1).all())
     }
 
+    /// A storm sky is dark, but smooth and blue-grey.
+    @Test func aDarkStormSkyIsSky() throws {
+        let storm = try Scene.flat([0.25, 0.3, 0.42], h: 30, w: 64, seed: 13)
+            + Tensor.linspace(0, 0.1, count: 64).reshape([1, 1, 1, 64])
+        let image = try cat([storm, Scene.flat([0.2, 0.55, 0.15], h: 34, w: 64, texture: 0.5, seed: 14)], dim: 2)
+        let segmentation = try ColourClusterSegmenter().segment(image)
+        let sky = try #require(segmentation.classes.firstIndex(of: .sky))
+        #expect(try segmentation.masks.select(0, sky).narrow(0, start: 0, length: 30).mean().item() > 0.95)
+        #expect(try segmentation.masks.select(0, sky).narrow(0, start: 30, length: 34).mean().item() < 0.05)
+    }
+
     @Test func noSkyInAPhotoOfGrass() throws {
         let image = try Scene.flat([0.2, 0.55, 0.15], h: 48, w: 64, texture: 0.5)
         let segmentation = try ColourClusterSegmenter().segment(image)
@@ -98,6 +109,20 @@ nonisolated(unsafe) private let randomVGG = Result { VGGFeatures(try VGG.random(
         // The change is enlarged from the working size: smooth, and present.
         let change = try (result.image - photo).abs().mean().item()
         #expect(change > 0.005 && change < 0.2)
+    }
+
+    /// The guided transfer carries a change that is an affine function of each channel to the
+    /// full photo exactly, whatever the photo's size: the photo's own detail is kept.
+    @Test func anAffineChangeIsCarriedToTheFullPhoto() throws {
+        let photo = try Scene.flat([0.4, 0.5, 0.3], h: 90, w: 120, texture: 0.5, seed: 12)
+        var options = SemanticStyleOptions()
+        options.transferEps = 1e-8
+        let work = try resizeBicubic(photo, height: 45, width: 60).clamp(min: 0, max: 1)
+        let changed = try work * 0.8 + 0.1
+        let carried = try SemanticStyleRefiner(features: try randomVGG.get(), options: options)
+            .transfer(changed, optimisedFrom: work, to: photo)
+        let expected = try (photo * 0.8 + 0.1).clamp(min: 0, max: 1)
+        #expect(try (carried - expected).abs().max().item() < 1e-3)
     }
 
     @Test func noStepsKeepsThePhoto() throws {
