@@ -43,7 +43,7 @@ public protocol RegionSegmenter: Sendable {
 ///
 /// Sky is a cluster that sits in the upper part of the frame, touches the top border and is
 /// smooth (little local variation of L*) and either blue-ish or bright, with the clusters of
-/// similar colour just below it that are sky-like too. Smooth bright backgrounds at the top of
+/// similar colour just below it. Smooth bright backgrounds at the top of
 /// close-ups (bokeh) pass as sky as well: only a semantic network tells them apart. Deterministic: the
 /// centres start at quantiles of L*, so no random draw is involved.
 public struct ColourClusterSegmenter: RegionSegmenter {
@@ -146,10 +146,11 @@ public struct ColourClusterSegmenter: RegionSegmenter {
         }
         func meanRow(_ c: Int) -> Double { sumRow[c] / Double(count[c]) }
         var sky = skyLike.filter { Double(top[$0]) >= 0.15 * Double(topRows * w) && meanRow($0) < 0.5 }
-        // Position splits a large sky into bands; the lower bands, centred a little lower,
-        // join the one at the top when their colour is close (ΔE*ab below 15).
+        // Position splits a large sky into bands; the lower bands, centred a little lower and
+        // perhaps more textured (clouds), join the one at the top when their colour is close
+        // (ΔE*ab below 15).
         if !sky.isEmpty {
-            sky += skyLike.filter { c in
+            sky += present.filter { c in
                 !sky.contains(c) && meanRow(c) < 0.6
                     && sky.contains { s in zip(mean(c), mean(s)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } < 225 }
             }
