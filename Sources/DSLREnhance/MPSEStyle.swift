@@ -191,13 +191,16 @@ public struct SemanticStyleRefiner: @unchecked Sendable {  // the feature networ
             objective: (initialStyle > 0 ? options.styleWeight : 0) + initialTV * options.tvWeight)
         let x = try input.clone().requiringGrad()
         var adam = Adam([("image", x)], learningRate: options.learningRate)
-        for step in 0..<options.iterations {
+        // A photo that already has the reference's style (its own reference) has nothing to
+        // gain, and its style loss, scaled by 1/0, would only amplify rounding.
+        let steps = initialStyle > 0 ? options.iterations : 0
+        for step in 0..<steps {
             try adam.zeroGrad()
             let (total, parts) = try objective(x)
             try total.backward()
             try adam.step()
             try withNoGrad { try x.clamp_(min: 0, max: 1) }
-            progress(step + 1, options.iterations, parts)
+            progress(step + 1, steps, parts)
         }
         let output = try x.detach()
         let last = try withNoGrad { try objective(output).1 }

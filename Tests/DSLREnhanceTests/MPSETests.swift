@@ -135,6 +135,19 @@ nonisolated(unsafe) private let randomVGG = Result { VGGFeatures(try VGG.random(
         #expect(try (result.image - photo).abs().max().item() < 1e-6)
     }
 
+    @Test func aPhotoIsItsOwnStyle() throws {
+        var options = SemanticStyleOptions()
+        options.iterations = 5
+        options.workingSide = 32
+        let photo = try Scene.skyOverGrass(h: 40, w: 48)
+        var steps = 0
+        let result = try SemanticStyleRefiner(features: try randomVGG.get(), options: options)
+            .refine(photo, reference: photo) { _, _, _ in steps += 1 }
+        #expect(result.first.style == 0)
+        #expect(steps == 0)
+        #expect(try (result.image - photo).abs().max().item() < 1e-6)
+    }
+
     @Test func theNearestReferenceIsRecommended() throws {
         let features = try randomVGG.get()
         let references = [
