@@ -109,7 +109,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "DSLREnhance",
-            dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRRaw", "DSLRModels", "DSLRMetrics"],
+            dependencies: ["DSLRTensor", "DSLRNN", "SafeTensors", "DSLRPhoto", "DSLRRaw", "DSLRModels", "DSLRMetrics", "DSLRLosses"],
             resources: [.copy("Models")], swiftSettings: swiftSettings),
         .target(
             name: "DSLREval",
@@ -170,7 +170,7 @@ let package = Package(
             name: "DSLRDataTests", dependencies: ["DSLRData", "DSLRPhoto", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSLREnhanceTests", dependencies: ["DSLREnhance", "DSLRPhoto", "DSLRModels", "DSLRNN", "DSLRTensor"],
+            name: "DSLREnhanceTests", dependencies: ["DSLREnhance", "DSLRPhoto", "DSLRModels", "DSLRLosses", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLREvalTests",

@@ -28,19 +28,30 @@ public func guidedFilter(_ image: Tensor, radius: Int, eps: Double, subsample: I
     guard shape.count == 4 else { throw TorchError("guidedFilter: expected NCHW, got shape \(shape)") }
     guard subsample >= 1 else { throw TorchError("guidedFilter: subsample must be at least 1, got \(subsample)") }
     guard radius > 0 else { return image }
-    let (h, w) = (shape[2], shape[3])
     let small = subsample == 1 ? image : try areaShrink(image, by: subsample)
     let r = subsample == 1 ? radius : Swift.max(1, radius / subsample)
-    let mean = try boxMean(small, radius: r)
-    let variance = try (boxMean(small.square(), radius: r) - mean.square()).clamp(min: 0)
-    let a = try variance / (variance + eps)
+    let (a, b) = try guidedCoefficients(guide: small, target: small, radius: r, eps: eps, size: [shape[2], shape[3]])
+    return try a * image + b
+}
+
+/// The guided filter's window-averaged linear coefficients (ā, b̄) of `target` ≈ a·`guide` + b,
+/// per plane (both NCHW of one size): a = cov(guide, target) / (var(guide) + eps). They are
+/// enlarged bilinearly to `size` when it differs, so that ā·G + b̄ with G the guide at that
+/// size is the fast guided filter's output there.
+func guidedCoefficients(guide: Tensor, target: Tensor, radius r: Int, eps: Double, size: [Int]) throws -> (a: Tensor, b: Tensor) {
+    let selfGuided = guide === target
+    let meanG = try boxMean(guide, radius: r)
+    let meanT = selfGuided ? meanG : try boxMean(target, radius: r)
+    let variance = try (boxMean(guide.square(), radius: r) - meanG.square()).clamp(min: 0)
+    let covariance = selfGuided ? variance : try boxMean(guide * target, radius: r) - meanG * meanT
+    let a = try covariance / (variance + eps)
     var meanA = try boxMean(a, radius: r)
-    var meanB = try boxMean(mean - a * mean, radius: r)
-    if subsample > 1 {
-        meanA = try interpolate(meanA, size: [h, w], mode: .bilinear(alignCorners: false))
-        meanB = try interpolate(meanB, size: [h, w], mode: .bilinear(alignCorners: false))
+    var meanB = try boxMean(meanT - a * meanG, radius: r)
+    if [guide.shape[2], guide.shape[3]] != size {
+        meanA = try interpolate(meanA, size: size, mode: .bilinear(alignCorners: false))
+        meanB = try interpolate(meanB, size: size, mode: .bilinear(alignCorners: false))
     }
-    return try meanA * image + meanB
+    return (meanA, meanB)
 }
 
 /// Area-averages an NCHW tensor down by `factor` (a partial last block averages what it has).

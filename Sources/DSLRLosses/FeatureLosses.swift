@@ -3,21 +3,42 @@ import DSLRTensor
 // Losses on feature maps: perceptual content (DPED, VGG-16 GANs), contextual (PPCN), Gram
 // style (MPSE) and knowledge distillation (PPCN).
 
-/// Content (perceptual) loss: Σ over layers of the mean squared difference of the features
-/// of output and target. With one layer this is DPED's `2·l2_loss(Δ) / (size·batch)`, the
-/// MSE normalised by the feature size (DPED: VGG-19 relu5_4; the VGG-16 GANs: relu2_2 +
-/// relu3_3). Target features carry no gradient.
+/// Content (perceptual) loss: Σ over layers of wₗ times the mean squared difference of the
+/// features of output and target. With one layer and weight 1 this is DPED's
+/// `2·l2_loss(Δ) / (size·batch)`, the MSE normalised by the feature size (DPED: VGG-19
+/// relu5_4; the VGG-16 GANs: relu2_2 + relu3_3). MPSE's Σₗ αₗ/(2·Nₗ·Dₗ)·‖F_O - F_I‖² is this
+/// with wₗ = αₗ/2. Target features carry no gradient.
 public func contentLoss(
-    _ output: Tensor, _ target: Tensor, extractor: any FeatureExtractor, layers: [String]
+    _ output: Tensor, _ target: Tensor, extractor: any FeatureExtractor, layers: [String], weights: [Double]? = nil
 ) throws -> Tensor {
     let fo = try extractor.activations(of: output, layers: layers)
     let ft = try withNoGrad { try extractor.activations(of: target, layers: layers) }
+    return try featureContentLoss(output: layers.map { fo[$0]! }, target: layers.map { ft[$0]! }, weights: weights)
+}
+
+/// `contentLoss` on feature maps already extracted (one per layer, in the same order for
+/// output and target), for callers that also need the output's features for another loss.
+/// Target features carry no gradient.
+public func featureContentLoss(output: [Tensor], target: [Tensor], weights: [Double]? = nil) throws -> Tensor {
+    guard !output.isEmpty, output.count == target.count else {
+        throw LossError("content: \(output.count) output but \(target.count) target feature maps")
+    }
+    let w = try layerWeights(weights, count: output.count, loss: "content")
     var total: Tensor?
-    for layer in layers {
-        let term = try (fo[layer]! - ft[layer]!).square().mean()
+    for (fo, (ft, weight)) in zip(output, zip(target, w)) {
+        let term = try (fo - ft.detach()).square().mean() * weight
         total = try total.map { try $0 + term } ?? term
     }
     return total!
+}
+
+/// One weight per layer: the given ones, checked, or all 1.
+func layerWeights(_ weights: [Double]?, count: Int, loss: String) throws -> [Double] {
+    let w = weights ?? Array(repeating: 1, count: count)
+    guard w.count == count else {
+        throw LossError("\(loss): \(count) layers but \(w.count) weights")
+    }
+    return w
 }
 
 /// The contextual loss of Mechrez et al. as PPCN computes it (CX/CSFlow.py, cosine distance):
@@ -57,9 +78,17 @@ func gramMatrix(_ f: Tensor, normalizeBySize: Bool) throws -> Tensor {
     return normalizeBySize ? try g / Double(f.shape[2] * f.shape[3]) : g
 }
 
+/// w/(2·N²)·‖G_O - G_R‖² for [B, N, N] Gram matrices, averaged over the batch: the term
+/// MPSE's style loss sums over layers (and regions).
+func gramDistance(_ go: Tensor, _ gr: Tensor, weight: Double) throws -> Tensor {
+    let n = Double(go.shape[1])
+    return try (go - gr).square().sum() * (weight / (2 * n * n) / Double(go.shape[0]))
+}
+
 /// MPSE's phase-2 style loss Σₗ wₗ/(2·Nₗ²)·‖G(F_O) - G(F_R)‖², with Nₗ the channel count of
-/// layer l, averaged over the batch (one semantic region: MPSE's per-region masks and
-/// enhancement factors Λ are the weights wₗ here). Reference features carry no gradient.
+/// layer l, averaged over the batch (one semantic region; `regionGramStyleLoss` is the
+/// per-region form with MPSE's masks and enhancement factors Λ). Reference features carry
+/// no gradient.
 ///
 /// - Parameter normalizeGram: divide each Gram matrix by H·W (Gatys' convention); MPSE's
 ///   formula has the plain F·Fᵀ.
@@ -67,18 +96,14 @@ public func gramStyleLoss(
     _ output: Tensor, reference: Tensor, extractor: any FeatureExtractor, layers: [String],
     weights: [Double]? = nil, normalizeGram: Bool = false
 ) throws -> Tensor {
-    let w = weights ?? Array(repeating: 1, count: layers.count)
-    guard w.count == layers.count else {
-        throw LossError("gram: \(layers.count) layers but \(w.count) weights")
-    }
+    let w = try layerWeights(weights, count: layers.count, loss: "gram")
     let fo = try extractor.activations(of: output, layers: layers)
     let fr = try withNoGrad { try extractor.activations(of: reference, layers: layers) }
     var total: Tensor?
     for (layer, weight) in zip(layers, w) {
-        let go = try gramMatrix(fo[layer]!, normalizeBySize: normalizeGram)
-        let gr = try gramMatrix(fr[layer]!, normalizeBySize: normalizeGram)
-        let n = Double(go.shape[1])
-        let term = try (go - gr).square().sum() * (weight / (2 * n * n) / Double(go.shape[0]))
+        let term = try gramDistance(
+            gramMatrix(fo[layer]!, normalizeBySize: normalizeGram), gramMatrix(fr[layer]!, normalizeBySize: normalizeGram),
+            weight: weight)
         total = try total.map { try $0 + term } ?? term
     }
     return total!

@@ -47,7 +47,7 @@ public protocol FeatureExtractor {
 
 extension FeatureExtractor {
     /// Preprocesses [0, 1] images and returns the requested layers, failing on a missing one.
-    func activations(of image: Tensor, layers: [String]) throws -> [String: Tensor] {
+    public func activations(of image: Tensor, layers: [String]) throws -> [String: Tensor] {
         let out = try features(preprocessing.apply(image), layers: layers)
         for layer in layers where out[layer] == nil {
             throw LossError("feature extractor returned no layer '\(layer)'")

@@ -27,14 +27,14 @@ struct Develop: ParsableCommand {
         try batch.run(inputs: inputs, verb: ("developing", "developed"), noun: "RAW file", inputExtensions: rawExtensions,
                       defaultFormat: .jpeg) { engine, device, precision in
             guard let model else {
-                return PhotoBatchOptions.Work(name: "LibRaw", device: nil) { engine, jobs, options, progress, finished in
+                return PhotoBatchOptions.Work(name: "LibRaw", device: nil) { engine, jobs, options, progress, finished, _ in
                     engine.developFiles(jobs, model: nil, options: options, progress: progress, finished: finished)
                 }
             }
             let loaded = try engine.model(model, device: device, precision: precision)
             try EnhanceEngine.checkDevelops(loaded)
             return PhotoBatchOptions.Work(name: loaded.entry.card.name, device: loaded.device) {
-                engine, jobs, options, progress, finished in
+                engine, jobs, options, progress, finished, _ in
                 engine.developFiles(jobs, model: loaded, options: options, progress: progress, finished: finished)
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSLREnhance
+import DSLRTensor
 import Foundation
 
 struct Enhance: ParsableCommand {
@@ -24,6 +25,8 @@ struct Enhance: ParsableCommand {
     @Option(help: "How much of the model's change to apply: 0 keeps the photo, 1 is the model (default).")
     var strength: Double = 1
 
+    @OptionGroup var mpse: MPSEOptions
+
     @OptionGroup var batch: PhotoBatchOptions
 
     @OptionGroup var beforeAfter: BeforeAfterOption
@@ -41,7 +44,76 @@ struct Enhance: ParsableCommand {
     func run() throws {
         try batch.run(inputs: inputs, verb: ("enhancing", "enhanced"), strength: strength, report: beforeAfter.report) {
             engine, device, precision in
-            try .enhancing(engine.model(model, device: device, precision: precision, preset: preset))
+            if mpse.pipeline != nil { return try mpse.work(model: model, engine: engine, device: device, precision: precision) }
+            return try .enhancing(engine.model(model, device: device, precision: precision, preset: preset))
         }
+    }
+}
+
+/// `enhance --pipeline mpse`: Huang and Liu's three phases (model, semantic style refinement
+/// against a reference photo, histogram equalisation and gamma).
+struct MPSEOptions: ParsableArguments {
+    @Option(help: "Run a multi-phase pipeline instead of the model alone: mpse (1: the model, 2: semantic style refinement against the nearest of --references, 3: histogram equalisation and gamma 1/2.2).")
+    var pipeline: String?
+
+    @Option(help: "Folder of reference photos for MPSE's phase 2; the one nearest to each photo in VGG features is used.")
+    var references: String?
+
+    @Option(help: "MPSE phases to run, comma-separated.")
+    var phases = "1,2,3"
+
+    @Option(help: "MPSE phase 2: Adam steps per photo.")
+    var iterations = 200
+
+    @Option(help: "MPSE phase 2: longest side the optimisation runs at; its change is carried to the full photo.")
+    var workingSize = 512
+
+    @Option(help: "MPSE phase 2: style weight, relative to the style mismatch at the start.")
+    var styleWeight = 1.0
+
+    func validate() throws {
+        guard let pipeline else {
+            if references != nil { throw ValidationError("--references belongs to --pipeline mpse") }
+            return
+        }
+        guard pipeline == "mpse" else { throw ValidationError("--pipeline must be mpse") }
+        let chosen: Set<MPSEPhase>
+        do { chosen = try MPSEPhase.parse(phases) } catch { throw ValidationError("--phases: \(error)") }
+        if chosen.contains(.style), references == nil { throw ValidationError("--pipeline mpse with phase 2 needs --references DIR") }
+        guard iterations >= 0 else { throw ValidationError("--iterations must not be negative") }
+        guard workingSize >= 16 else { throw ValidationError("--working-size must be at least 16") }
+        guard styleWeight.isFinite, styleWeight >= 0 else { throw ValidationError("--style-weight must be a number at least 0") }
+    }
+
+    /// The pipeline's work: loads what the chosen phases need and says which feature network
+    /// and references phase 2 uses.
+    func work(model: String?, engine: EnhanceEngine, device: Device, precision: Precision) throws -> PhotoBatchOptions.Work {
+        let chosen = try MPSEPhase.parse(phases)
+        let loaded = chosen.contains(.enhance) ? try engine.model(model, device: device, precision: precision) : nil
+        var refiner: SemanticStyleRefiner?
+        var library: ReferenceLibrary?
+        if chosen.contains(.style), let references {
+            let network = try MPSEFeatureNetwork.standard()
+            FileHandle.standardError.write(Data("mpse: phase 2 features: \(network.description)\n".utf8))
+            var options = SemanticStyleOptions()
+            options.iterations = iterations
+            options.workingSide = workingSize
+            options.styleWeight = styleWeight
+            refiner = SemanticStyleRefiner(features: network.extractor, options: options)
+            library = try ReferenceLibrary(folder: references, features: network.extractor)
+            FileHandle.standardError.write(Data("mpse: \(library!.paths.count) reference photos in \(references)\n".utf8))
+        }
+        let pipeline = try MPSEPipeline(phases: chosen, model: loaded, refiner: refiner, references: library)
+        let steps = chosen.sorted().map { "\($0.rawValue)" }.joined(separator: ",")
+        let name = "MPSE phases \(steps)" + (loaded.map { " (phase 1: \($0.entry.card.name))" } ?? "")
+        // Phase 2 runs on the CPU whatever --device says: its VGG is loaded there.
+        let shown = loaded?.device ?? (chosen.contains(.style) ? Device.cpu : nil)
+        var work = PhotoBatchOptions.Work(name: name, device: shown) { engine, jobs, options, progress, finished, note in
+            engine.processFiles(jobs, device: loaded?.device ?? .cpu, progress: progress, finished: finished) { job, report in
+                try pipeline.processFile(job, options: options, progress: report, log: note)
+            }
+        }
+        work.stepName = "step"
+        return work
     }
 }

@@ -59,15 +59,19 @@ struct PhotoBatchOptions: ParsableArguments {
         /// What does it, for the opening line ("dslrkit-default", "LibRaw").
         var name: String
         var device: Device?
-        /// Runs the jobs on the engine's workers, reporting as `EnhanceEngine.processFiles` does.
+        /// What the steps inside one file are, for the progress line ("tile", "step").
+        var stepName = "tile"
+        /// Runs the jobs on the engine's workers, reporting as `EnhanceEngine.processFiles` does;
+        /// the last argument prints a line of its own between the progress lines.
         var files: (EnhanceEngine, [EnhanceJob], EnhanceOptions,
                     @escaping @Sendable (Int, Int, Int) -> Void,
-                    @escaping @Sendable (Int, Result<EnhancedFile, any Error>) -> Void) -> [Result<EnhancedFile, any Error>]
+                    @escaping @Sendable (Int, Result<EnhancedFile, any Error>) -> Void,
+                    @escaping @Sendable (String) -> Void) -> [Result<EnhancedFile, any Error>]
 
         /// `loaded` enhancing photos; a RAW-to-RGB model is refused before any photo is read.
         static func enhancing(_ loaded: LoadedModel) throws -> Work {
             try EnhanceEngine.checkEnhances(loaded)
-            return Work(name: loaded.entry.card.name, device: loaded.device) { engine, jobs, options, progress, finished in
+            return Work(name: loaded.entry.card.name, device: loaded.device) { engine, jobs, options, progress, finished, _ in
                 engine.enhanceFiles(jobs, model: loaded, options: options, progress: progress, finished: finished)
             }
         }
@@ -104,8 +108,9 @@ struct PhotoBatchOptions: ParsableArguments {
         let progress = ProgressReporter(total: jobs.count, unit: "\(noun)s")
         let place = work.device.map { " on \($0) (\(inference.precision))" } ?? ""
         FileHandle.standardError.write(Data("\(verb.ing) \(plural(jobs.count)) with \(work.name)\(place)\n".utf8))
+        let stepName = work.stepName
         let results = work.files(engine, jobs, options, { index, done, total in
-            progress.step("\((jobs[index].input as NSString).lastPathComponent) tile \(min(done + 1, total))/\(total)")
+            progress.step("\((jobs[index].input as NSString).lastPathComponent) \(stepName) \(min(done + 1, total))/\(total)")
         }, { index, result in
             switch result {
             case .success(let file):
@@ -116,7 +121,7 @@ struct PhotoBatchOptions: ParsableArguments {
             case .failure(let error):
                 progress.finish("error: \(oneLine(error, file: jobs[index].input))")
             }
-        })
+        }, { line in progress.note(line) })
         let finished = results.compactMap { try? $0.get().job }
         let failed = jobs.count - finished.count
         if let report {

@@ -30,6 +30,17 @@ final class ProgressReporter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         done += 1
         work += amount
+        printLine(line)
+    }
+
+    /// A line of its own (a log line about the current item) that does not count as an item.
+    func note(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        printLine(line)
+    }
+
+    /// Prints `line` under the bar, which is redrawn after it; the lock is held.
+    private func printLine(_ line: String) {
         if isTerminal { clear() }
         FileHandle.standardError.write(Data((line + "\n").utf8))
         if isTerminal && done < total { draw() }
