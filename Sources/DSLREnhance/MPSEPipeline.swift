@@ -115,6 +115,9 @@ public final class MPSEPipeline: Sendable {
             outcome.style = result
         }
         if phases.contains(.finish) {
+            // Global, not per region as the paper: equalising phase 2's hard regions each on its
+            // own histogram left visible seams along their borders in Storm.jpg (the regions
+            // stay available: `SemanticStyleResult.labels`, `ClassicEnhancer(_:regions:)`).
             current.pixels = try finisher(current.pixels.unsqueeze(0).to(.float32)).squeeze(0)
         }
         outcome.photo = current

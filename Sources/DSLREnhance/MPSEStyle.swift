@@ -70,6 +70,14 @@ public struct SemanticStyleResult: Sendable {
     /// Regions of the photo and the reference region each was matched with.
     public var regions: [RegionClass]
     public var matches: [Int]
+    /// The photo's regions as [K, h, w] masks at the working size (phase 3 equalises per region).
+    public var masks: Tensor
+
+    /// The region of every pixel of an `height`×`width` photo, [H, W] int64: the masks
+    /// enlarged by nearest neighbour, each pixel's strongest.
+    public func labels(height: Int, width: Int) throws -> Tensor {
+        try interpolate(masks.unsqueeze(0).to(.float32), size: [height, width], mode: .nearest).squeeze(0).argmax(dim: 0)
+    }
 }
 
 /// MPSE's semantic style refinement of one photo against one reference.
@@ -204,7 +212,8 @@ public struct SemanticStyleRefiner: @unchecked Sendable {  // the feature networ
         }
         let output = try x.detach()
         let last = try withNoGrad { try objective(output).1 }
-        return SemanticStyleResult(image: output, first: first, last: last, regions: mine.classes, matches: matches)
+        return SemanticStyleResult(
+            image: output, first: first, last: last, regions: mine.classes, matches: matches, masks: mine.masks)
     }
 
     /// Λ [L, K] from I's and R's features (see the type's notes).

@@ -106,6 +106,11 @@ nonisolated(unsafe) private let randomVGG = Result { VGGFeatures(try VGG.random(
         #expect(result.first.content == 0)
         #expect(result.last.content < 0.1 * contentScale)
         #expect(result.regions.first == .sky)
+        // The regions at full size, for phase 3's per-region equalisation: sky on top, ground below.
+        let labels = try result.labels(height: 72, width: 96)
+        #expect(labels.shape == [72, 96] && labels.dtype == .int64)
+        #expect(try labels.narrow(0, start: 0, length: 30).eq(0).all())
+        #expect(try !labels.narrow(0, start: 42, length: 30).eq(0).any())
         // The change is enlarged from the working size: smooth, and present.
         let change = try (result.image - photo).abs().mean().item()
         #expect(change > 0.005 && change < 0.2)
