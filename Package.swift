@@ -59,6 +59,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // The only C++ in the package: a thin C ABI over libtorch.
@@ -129,7 +130,8 @@ let package = Package(
         .target(
             name: "DSLRServe",
             dependencies: ["DSLREnhance", "DSLRPhoto", "DSLRTensor", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HTTPTypes", package: "swift-http-types")],
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "MultipartKit", package: "multipart-kit")],
             swiftSettings: swiftSettings),
         .target(name: "CAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         .executableTarget(

@@ -20,8 +20,14 @@ let openAPIDocument = #"""
         ],
         "requestBody": {
           "required": true,
-          "description": "The photo file itself as the body (not multipart).",
-          "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}, "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+          "description": "The photo file itself as the body, or a multipart form whose part 'photo' (else its one file) is the photo and whose other fields are the parameters above.",
+          "content": {
+            "image/*": {"schema": {"type": "string", "format": "binary"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {"schema": {"type": "object", "required": ["photo"], "properties": {
+              "photo": {"type": "string", "format": "binary"}, "model": {"type": "string"}, "strength": {"type": "number"},
+              "format": {"type": "string"}, "quality": {"type": "integer"}}}}
+          }
         },
         "responses": {
           "200": {
@@ -31,7 +37,6 @@ let openAPIDocument = #"""
           "400": {"$ref": "#/components/responses/Error"},
           "404": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
-          "415": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Busy"},
           "504": {"$ref": "#/components/responses/Error"}

@@ -79,22 +79,33 @@ public final class EnhanceService: Sendable {
 
     /// `enhance` once counted in; the reply's body counts the request out when it is written.
     private func enhanceEntered(_ request: Request) async throws -> Response {
-        let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        let wanted = try EnhanceRequest(parameters: parameters, servedModels: configuration.models)
-        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
-            throw ServeError(status: 415, "send the photo itself as the request body (multipart uploads are not accepted)")
-        }
+        var parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        // Parameters are checked before the upload is read, so a bad one costs no transfer.
+        var wanted = try EnhanceRequest(parameters: parameters, servedModels: configuration.models)
         let limit = configuration.maxUploadBytes
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw ServeError(status: 413, "the upload is \(declared) bytes, over the limit of \(limit)")
         }
         // Collected up to the limit while it streams: a larger body is refused without being held whole.
         let body = try await request.body.collect(upTo: limit)
-        let upload = Array(buffer: body)
+        var upload = Array(buffer: body)
+        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
+            // A form: the photo is the part named "photo" (else the one file); other fields are
+            // parameters, as in the query.
+            let parts = try formParts(body, contentType: type)
+            guard let photo = parts.first(where: { $0.name == "photo" }) ?? parts.first(where: { $0.filename != nil }) else {
+                throw ServeError(status: 400, "the multipart upload has no part named 'photo' and no file")
+            }
+            upload = photo.bytes
+            parameters += parts.filter { $0.filename == nil && $0.name != photo.name }
+                .map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }
+            wanted = try EnhanceRequest(parameters: parameters, servedModels: configuration.models)
+        }
         let (engine, maxPixels, seconds) = (engine, configuration.maxPixels, configuration.timeoutSeconds)
+        let (photo, asked) = (upload, wanted)
         let started = ContinuousClock.now
         let result = try await withTimeout(seconds) {
-            try await enhanceUpload(upload, request: wanted, engine: engine, maxPixels: maxPixels)
+            try await enhanceUpload(photo, request: asked, engine: engine, maxPixels: maxPixels)
         }
         let elapsed = ContinuousClock.now - started
         var headers: HTTPFields = [.contentType: result.format.mediaType]

@@ -7,8 +7,9 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve photo enhancement over HTTP, with a web page at /.",
         discussion: """
-            POST a photo to /v1/enhance (the file as the body; ?model=, strength=, format=, \
-            quality=) and get it back enhanced with its metadata. Also GET /v1/models, /healthz, \
+            POST a photo to /v1/enhance (the file as the body, or the field "photo" of a \
+            multipart form; ?model=, strength=, format=, quality= or form fields) and get it \
+            back enhanced with its metadata. Also GET /v1/models, /healthz, \
             /readyz, /metrics (Prometheus) and /openapi.json. Requests name models, never files. \
             SIGTERM or Ctrl-C stops accepting and finishes the requests in flight.
             """)

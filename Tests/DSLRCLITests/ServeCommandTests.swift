@@ -62,10 +62,24 @@ private struct Reply {
     }
 }
 
-private func call(_ url: URL, method: String = "GET", body: Data? = nil) throws -> Reply {
+/// A multipart/form-data body with `fields` and one file part, and its Content-Type.
+private func form(_ fields: [(String, String)], file: (name: String, filename: String, bytes: Data)) -> (Data, String) {
+    let boundary = "dslr-test-boundary-7c1f"
+    var body = Data()
+    for (name, value) in fields {
+        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+    }
+    body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+    body += file.bytes
+    body += Data("\r\n--\(boundary)--\r\n".utf8)
+    return (body, "multipart/form-data; boundary=\(boundary)")
+}
+
+private func call(_ url: URL, method: String = "GET", body: Data? = nil, contentType: String? = nil) throws -> Reply {
     var request = URLRequest(url: url, timeoutInterval: 120)
     request.httpMethod = method
     request.httpBody = body
+    if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
     let done = DispatchSemaphore(value: 0)
     nonisolated(unsafe) var reply: Reply?
     nonisolated(unsafe) var failure: (any Error)?
@@ -113,6 +127,20 @@ struct ServeCommandTests {
         #expect(back.width == 64 && back.height == 40)
         #expect(exif != nil && back.metadata.exif != nil, "EXIF was not kept")
 
+        // The same photo as a form, with its parameters as fields: the same result.
+        let (formBody, formType) = form([("model", "dslrkit-default"), ("strength", "0.5"), ("format", "png")],
+                                        file: ("photo", "in.jpg", upload))
+        let viaForm = try call(server.url("/v1/enhance"), method: "POST", body: formBody, contentType: formType)
+        #expect(viaForm.status == 200, "\(viaForm.text)")
+        #expect(viaForm.body == enhanced.body)
+        let (noPhoto, noPhotoType) = form([("strength", "0.5")], file: ("photo", "a.jpg", Data()))
+        let emptyPart = try call(server.url("/v1/enhance"), method: "POST", body: noPhoto, contentType: noPhotoType)
+        #expect(emptyPart.status == 422, "\(emptyPart.text)")
+        let badField = try call(server.url("/v1/enhance"), method: "POST",
+                                body: form([("strenght", "1")], file: ("photo", "in.jpg", upload)).0, contentType: formType)
+        #expect(badField.status == 400)
+        #expect(badField.error?.message.hasPrefix("unknown parameter 'strenght'") == true, "\(badField.text)")
+
         let junk = try call(server.url("/v1/enhance"), method: "POST", body: Data((0..<2000).map { UInt8($0 % 251) }))
         #expect(junk.status == 422)
         #expect(junk.error?.kind == "bad_input")
@@ -135,8 +163,8 @@ struct ServeCommandTests {
         #expect(try call(server.url("/v1/enhance?strength=2"), method: "POST", body: upload).status == 400)
 
         let metrics = try call(server.url("/metrics")).text
-        #expect(metrics.contains(#"dslr_requests_total{route="/v1/enhance",status="200"} 1"#), "\(metrics)")
-        #expect(metrics.contains(#"dslr_requests_total{route="/v1/enhance",status="422"} 1"#))
+        #expect(metrics.contains(#"dslr_requests_total{route="/v1/enhance",status="200"} 2"#), "\(metrics)")
+        #expect(metrics.contains(#"dslr_requests_total{route="/v1/enhance",status="422"} 2"#))
         #expect(metrics.contains(#"dslr_errors_total{kind="too_large"} 2"#))
         #expect(metrics.contains("dslr_queue_depth 0"))
 
