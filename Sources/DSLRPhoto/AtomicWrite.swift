@@ -28,7 +28,9 @@ public func writePhoto(_ photo: Photo, to path: String, options: EncodeOptions =
 func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let target = URL(fileURLWithPath: path)
     let folder = target.deletingLastPathComponent().path
-    let temporary = "\(folder)/.\(target.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp"
+    // A prefix of the name only: the full name plus a suffix could pass the 255-byte limit
+    // of a file name that the target itself fits in.
+    let temporary = "\(folder)/.\(String(target.lastPathComponent.prefix(40))).\(UInt64.random(in: 0...UInt64.max)).tmp"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard descriptor >= 0 else {
         throw PhotoError(path: path, problem: "cannot create a temporary file in \(folder): \(errorText(errno))", kind: .internal)

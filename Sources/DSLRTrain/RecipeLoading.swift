@@ -69,6 +69,11 @@ extension Recipe {
 
     /// Reads and parses a recipe file.
     public static func load(_ url: URL, overrides: [String] = []) throws -> Recipe {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw RecipeError("\(url.path): no such recipe file")
+        }
+        guard !isFolder.boolValue else { throw RecipeError("\(url.path): is a folder, not a recipe (a YAML file)") }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw RecipeError("\(url.path): cannot read the recipe (\(error.localizedDescription))")

@@ -276,9 +276,11 @@ extension SafeTensorsFile {
         guard url.isFileURL else {
             throw SafeTensorsError.io(path: url.absoluteString, reason: "not a file URL")
         }
-        let prefix = try headerPrefix(source: path)
         let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        // The name's start only, so a name that fits the 255-byte limit still has a temporary one that does.
+        let start = String(url.lastPathComponent.prefix(40))
+        let temporary = directory.appendingPathComponent(".\(start).\(UUID().uuidString).tmp")
+        let prefix = try headerPrefix(source: path)
 
         let descriptor = temporary.withUnsafeFileSystemRepresentation { name -> Int32 in
             guard let name else { return -1 }

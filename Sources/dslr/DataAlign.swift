@@ -62,6 +62,8 @@ struct DataAlign: ParsableCommand {
         guard patchSize > 0 else { throw ValidationError("--patch-size must be positive") }
         if let stride, stride <= 0 { throw ValidationError("--stride must be positive") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
+        guard (-1...1).contains(minScore) else { throw ValidationError("--min-score must be in -1...1") }
+        guard (0...1).contains(minOverlap) else { throw ValidationError("--min-overlap must be in 0...1") }
         if let minPatchScore, !(-1...1).contains(minPatchScore) {
             throw ValidationError("--min-patch-score must be in -1...1")
         }

@@ -43,6 +43,16 @@ struct Train: ParsableCommand {
     @Option(help: "Train data-parallel in this many processes on this machine.")
     var nproc = 1
 
+    func validate() throws {
+        guard (1...1024).contains(nproc) else { throw ValidationError("--nproc must be 1...1024") }
+        if let resume {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: resume, isDirectory: &isFolder), !isFolder.boolValue {
+                throw ValidationError("--resume \(resume): is a file, not a run folder (the folder dslr train -o wrote)")
+            }
+        }
+    }
+
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         if nproc > 1, environment["WORLD_SIZE"] == nil {

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+/// Careless command lines from issue 19: each gets a one-line reason and the right exit code.
+@Suite(.serialized, .enabled(if: dslr != nil, "dslr is not built beside the tests"))
+struct CarelessInputTests {
+    @Test func nonsenseNumbersAndPathsAreRefusedWithOneLine() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "name: x\n".write(toFile: folder + "/x.yaml", atomically: true, encoding: .utf8)
+        try writeSmallPhoto(folder + "/a.png")
+        let cases: [([String], Int32, String)] = [
+            (["train", folder + "/x.yaml", "-o", folder + "/run", "--nproc", "0"], 2, "Error: --nproc must be 1...1024"),
+            (["train", "--resume", folder + "/a.png"], 2,
+             "Error: --resume \(folder)/a.png: is a file, not a run folder (the folder dslr train -o wrote)"),
+            (["train", folder, "-o", folder + "/run"], 1, "error: \(folder): is a folder, not a recipe (a YAML file)"),
+            (["train", folder + "/none.yaml", "-o", folder + "/run"], 1, "error: \(folder)/none.yaml: no such recipe file"),
+            (["data", "align", folder, folder, "-o", folder + "/out", "--min-score", "nan"], 2, "Error: --min-score must be in -1...1"),
+        ]
+        for (arguments, status, line) in cases {
+            let outcome = try runDSLR(arguments, in: folder)
+            #expect(outcome.status == status, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.errorLines.first == line, "\(arguments): \(outcome.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/run"))
+    }
+
+    /// A name that fits the 255-byte limit is written, though the temporary name beside it is longer than the name.
+    @Test func aLongButValidOutputNameIsWritten() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        let name = String(repeating: "n", count: 250) + ".png"
+        let outcome = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/" + name, "--model", "classic"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + name))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+}
