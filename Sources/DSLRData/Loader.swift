@@ -59,6 +59,9 @@ public final class DataLoader: @unchecked Sendable {
     private let queue: PrefetchQueue<Batch>?
     private var next: Int
 
+    /// The largest batch of patches (inputs and targets as float32) the loader builds.
+    static let maxBatchGigabytes = 16.0
+
     public init(
         dataset: Dataset, part: DatasetPart = .train, config: LoaderConfig,
         position: LoaderPosition = LoaderPosition(), report: @escaping @Sendable (String) -> Void = { _ in }
@@ -66,6 +69,20 @@ public final class DataLoader: @unchecked Sendable {
         let split = dataset.split(part)
         guard !split.isEmpty else { throw DataError("\(dataset.spec.root): the \(part.rawValue) split is empty") }
         guard config.batchSize > 0 else { throw DataError("loader: batch size must be positive") }
+        // A batch is built in memory before the first step: one that cannot fit is refused here
+        // (batch_size 100000 used to grind on without end). Patches may repeat pairs, so only
+        // their size bounds them; whole photos are at most one of each.
+        if let p = config.patchSize {
+            let gigabytes = Double(config.batchSize) * Double(p) * Double(p) * 3 * 4 * 2 / 1e9
+            guard gigabytes <= Self.maxBatchGigabytes else {
+                throw DataError(String(format: "%@: batch_size %d of %d-pixel patches needs about %.0f GB for inputs and targets alone (at most %.0f); lower batch_size or patch_size",
+                                       dataset.spec.root, config.batchSize, p, gigabytes, Self.maxBatchGigabytes))
+            }
+        } else {
+            guard config.batchSize <= split.inputs.count else {
+                throw DataError("\(dataset.spec.root): batch_size \(config.batchSize) of whole photos is larger than the \(split.inputs.count) pairs of its \(part.rawValue) split")
+            }
+        }
         if let p = config.patchSize, p <= 0 { throw DataError("loader: patch size must be positive") }
         self.config = config
         batchesPerEpoch = max(1, split.inputs.count / config.batchSize)

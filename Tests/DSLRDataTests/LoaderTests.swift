@@ -140,6 +140,26 @@ import Testing
         #expect(throws: DataError.self) { try DataLoader(dataset: data, part: .test, config: LoaderConfig()) }
     }
 
+    /// A batch that cannot fit in memory is refused before any photo is read (issue 19: a
+    /// huge batch_size built its batch without end); small repeats of few pairs still work.
+    @Test func impossibleBatchesAreRefusedUpFront() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try touch(root, ["train/huawei_raw/0.png", "train/canon/0.jpg"])
+        let data = try makeDataset(
+            DatasetSpec(name: "zurich-raw-to-rgb", root: root.path),
+            reader: fakeReader(sizes: ["huawei_raw/0.png": (40, 32), "canon/0.jpg": (40, 32)], bitDepth: 16))
+        do {
+            _ = try DataLoader(dataset: data, config: LoaderConfig(batchSize: 100_000, patchSize: 256, seed: 0, workers: 0))
+            Issue.record("a 157 GB batch was accepted")
+        } catch let error as DataError {
+            #expect("\(error)".contains("batch_size 100000 of 256-pixel patches needs about 157 GB"), "\(error)")
+        }
+        #expect(throws: DataError.self) { try DataLoader(dataset: data, config: LoaderConfig(batchSize: Int.max, patchSize: 8, seed: 0, workers: 0)) }
+        #expect(throws: DataError.self) { try DataLoader(dataset: data, config: LoaderConfig(batchSize: 2, patchSize: nil, seed: 0, workers: 0)) }
+        _ = try DataLoader(dataset: data, config: LoaderConfig(batchSize: 3, patchSize: 8, seed: 0, workers: 0))
+    }
+
     @Test func bayerInputsCropAtHalfTheTargetsCoordinates() throws {
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
