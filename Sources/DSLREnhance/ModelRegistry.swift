@@ -44,6 +44,9 @@ public func writeModelCard(_ card: ModelCard, weights: URL, to url: URL) throws 
 /// and `.safetensors` files in the user's model folder.
 public struct ModelRegistry: Sendable {
     public var entries: [ModelEntry]
+    /// Files in the model folders that are not offered, one line each saying why: unreadable,
+    /// or hidden because an earlier model has their name.
+    public var problems: [String] = []
 
     /// The model used when none is named: the compact network DSLRKit trained itself
     /// (Models/dslrkit-default.safetensors; its card says how).
@@ -68,20 +71,36 @@ public struct ModelRegistry: Sendable {
     /// Classic, the embedded models and the user's folder (later entries never shadow earlier names).
     public static func standard() -> ModelRegistry {
         var entries = [ModelEntry(card: classicCard, weights: nil, origin: .builtIn)]
+        var problems: [String] = []
         if let embedded = Bundle.module.url(forResource: "Models", withExtension: nil) {
-            entries += scan(embedded, origin: .builtIn)
+            entries += scan(embedded, origin: .builtIn, problems: &problems)
         }
-        entries += scan(userFolder, origin: .user)
-        var seen = Set<String>()
-        return ModelRegistry(entries: entries.filter { seen.insert($0.card.name).inserted })
+        entries += scan(userFolder, origin: .user, problems: &problems)
+        var seen: [String: ModelEntry] = [:]
+        var kept: [ModelEntry] = []
+        for entry in entries {
+            if let first = seen[entry.card.name] {
+                let owner = first.weights?.path ?? "the built-in \(first.card.name) model"
+                problems.append("\(entry.weights?.path ?? entry.card.name): hidden: its model name '\(entry.card.name)' is taken by \(owner); give it another name (dslr models card FILE -o FILE --name NEW)")
+            } else {
+                seen[entry.card.name] = entry
+                kept.append(entry)
+            }
+        }
+        return ModelRegistry(entries: kept, problems: problems)
     }
 
-    /// Every readable `.safetensors` file with a DSLRKit architecture in `folder`, by name.
-    static func scan(_ folder: URL, origin: ModelEntry.Origin) -> [ModelEntry] {
+    /// Every `.safetensors` file in `folder` with a DSLRKit architecture, by name; the others
+    /// are added to `problems` with the reason.
+    static func scan(_ folder: URL, origin: ModelEntry.Origin, problems: inout [String]) -> [ModelEntry] {
         let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
-        return files.filter { $0.pathExtension == "safetensors" }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
-            .compactMap { try? entry(forWeights: $0, origin: origin) }
+        var found: [ModelEntry] = []
+        for file in files.filter({ $0.pathExtension == "safetensors" }).sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) {
+            do { found.append(try entry(forWeights: file, origin: origin)) } catch {
+                problems.append("\(error)")
+            }
+        }
+        return found
     }
 
     /// Reads a weights file's card (or makes one from its architecture and file name).
@@ -121,8 +140,11 @@ public struct ModelRegistry: Sendable {
             }
             return try Self.entry(forWeights: URL(fileURLWithPath: wanted))
         }
+        // A file of that name that was skipped says why, instead of leaving the user guessing.
+        let skipped = problems.first { URL(fileURLWithPath: String($0.prefix { $0 != ":" })).deletingPathExtension().lastPathComponent == wanted }
         throw ModelError(
-            "unknown model '\(wanted)' (known: \(knownNames); or give a path to a .safetensors file)", kind: .notFound)
+            "unknown model '\(wanted)' (known: \(knownNames); or give a path to a .safetensors file)"
+                + (skipped.map { "; \($0)" } ?? ""), kind: .notFound)
     }
 
     /// The factor `dslr upscale` enlarges by.

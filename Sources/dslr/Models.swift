@@ -106,6 +106,7 @@ struct ListModels: ParsableCommand {
             }
             if let weights = entry.weights { print("    weights: \(weights.path)") }
         }
+        for problem in registry.problems { warn("skipped: \(problem)") }
     }
 }
 

@@ -37,3 +37,30 @@ struct CarelessInputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }.isEmpty)
     }
 }
+
+/// Model files the registry does not offer say why, in `dslr models list` and when named.
+@Suite(.serialized, .enabled(if: dslr != nil, "dslr is not built beside the tests"))
+struct SkippedModelTests {
+    @Test func unreadableAndHiddenModelFilesAreReported() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        let models = folder + "/models"
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        try "not weights".write(toFile: models + "/broken.safetensors", atomically: true, encoding: .utf8)
+        // A copy of a built-in model keeps its card's name, so it is hidden behind the original.
+        let embedded = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/DSLREnhance/Models/dslrkit-default.safetensors").path
+        try FileManager.default.copyItem(atPath: embedded, toPath: models + "/mine.safetensors")
+        let named = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/b.png", "--model", "broken"], in: folder)
+        #expect(named.status == 1)
+        #expect(named.errorLines.count == 1, "\(named.stderr)")
+        #expect(named.errorLines.first?.contains("unknown model 'broken'") == true)
+        #expect(named.errorLines.first?.contains("\(models)/broken.safetensors: not a readable safetensors weights file") == true,
+                "\(named.stderr)")
+        let plain = try runDSLR(["models", "list"], in: folder)
+        #expect(plain.errorLines.contains { $0.hasPrefix("skipped: \(models)/broken.safetensors: not a readable") }, "\(plain.stderr)")
+        #expect(plain.errorLines.contains { $0.hasPrefix("skipped: \(models)/mine.safetensors: hidden: its model name 'dslrkit-default' is taken by ") },
+                "\(plain.stderr)")
+    }
+}
