@@ -11,7 +11,6 @@ public final class EnhanceService: Sendable {
     public let configuration: ServeConfiguration
     public let engine: EnhanceEngine
     public let metrics = ServiceMetrics()
-    private let readiness = Readiness()
     let activity = Activity()
 
     /// Checks that every served model exists (names only: a request never names a file).
@@ -25,12 +24,12 @@ public final class EnhanceService: Sendable {
     }
 
     /// Whether every served model is loaded (`/readyz`).
-    public var isReady: Bool { readiness.value }
+    public var isReady: Bool { activity.ready }
 
     /// Loads the served models so the first request does not pay for it; then ready.
     public func warmUp() async throws {
         for name in configuration.models { try await engine.warm(name) }
-        readiness.value = true
+        activity.ready = true
     }
 
     /// The routes, wrapped in the middleware that answers errors and counts requests.
@@ -110,7 +109,7 @@ public final class EnhanceService: Sendable {
         let elapsed = ContinuousClock.now - started
         var headers: HTTPFields = [.contentType: result.format.mediaType]
         headers[HTTPField.Name("X-DSLR-Model")!] = wanted.model
-        headers[HTTPField.Name("X-DSLR-Seconds")!] = String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        headers[HTTPField.Name("X-DSLR-Seconds")!] = String(format: "%.3f", inSeconds(elapsed))
         headers[.contentDisposition] = "inline; filename=\"enhanced.\(result.format.rawValue)\""
         let activity = activity
         return Response(status: .ok, headers: headers, body: chunkedBody(result.bytes) { activity.leave() })
@@ -172,11 +171,17 @@ private final class SignalSources: @unchecked Sendable {
     init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
 }
 
-/// Photos being received, enhanced or sent, and whether the service is stopping.
+/// The service's state that request handlers read: whether the served models are loaded,
+/// the photos being received, enhanced or sent, and whether the service is stopping.
 final class Activity: @unchecked Sendable {
     private let lock = NSLock()
+    private var loaded = false
     private var count = 0
     private var stopping = false
+    var ready: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return loaded }
+        set { lock.lock(); loaded = newValue; lock.unlock() }
+    }
     var active: Int { lock.lock(); defer { lock.unlock() }; return count }
     var draining: Bool {
         get { lock.lock(); defer { lock.unlock() }; return stopping }
@@ -207,16 +212,6 @@ func chunkedBody(_ bytes: [UInt8], whenDone done: @escaping @Sendable () -> Void
             start = end
         }
         try await writer.finish(nil)
-    }
-}
-
-/// A flag read by request handlers and set once by the warm-up.
-private final class Readiness: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ready = false
-    var value: Bool {
-        get { lock.lock(); defer { lock.unlock() }; return ready }
-        set { lock.lock(); ready = newValue; lock.unlock() }
     }
 }
 

@@ -1,5 +1,10 @@
 import Foundation
 
+/// `duration` in seconds, for latencies.
+func inSeconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+
 /// The service's counters in Prometheus' text exposition format: requests by route and
 /// status, latency histograms by route, errors by kind, and the queue gauges read at scrape time.
 public final class ServiceMetrics: @unchecked Sendable {

@@ -27,7 +27,7 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         service.metrics.record(
             route: Self.routeLabel(request.uri.path), status: response.status.code,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            seconds: inSeconds(elapsed))
         return response
     }
 

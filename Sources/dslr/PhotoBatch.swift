@@ -37,10 +37,7 @@ struct PhotoBatchOptions: ParsableArguments {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
         guard (0...9).contains(pngCompression) else { throw ValidationError("--png-compression must be in 0...9") }
-        // Larger than any camera makes; the product in pixels must fit an integer.
-        guard maxMegapixels.isFinite, maxMegapixels > 0, maxMegapixels <= 10_000 else {
-            throw ValidationError("--max-megapixels must be a number above 0 and at most 10000")
-        }
+        try validateMegapixels(maxMegapixels)
         if let shard {
             do { _ = try Shard(shard) } catch { throw ValidationError("\(error)") }
         }
@@ -139,6 +136,14 @@ struct PhotoBatchOptions: ParsableArguments {
 struct BeforeAfterOption: ParsableArguments {
     @Option(help: "Write an HTML page showing each photo before and after.")
     var report: String?
+}
+
+/// `--max-megapixels` of `enhance`, `upscale`, `develop` and `serve`: larger than any camera
+/// makes is refused, so the product in pixels always fits an integer.
+func validateMegapixels(_ value: Double) throws {
+    guard value.isFinite, value > 0, value <= 10_000 else {
+        throw ValidationError("--max-megapixels must be a number above 0 and at most 10000")
+    }
 }
 
 /// An error as one line that names `file` exactly once.

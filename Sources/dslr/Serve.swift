@@ -50,9 +50,7 @@ struct Serve: AsyncParsableCommand {
         guard maxUploadMb.isFinite, maxUploadMb > 0, maxUploadMb <= 10_000 else {
             throw ValidationError("--max-upload-mb must be a number above 0 and at most 10000")
         }
-        guard maxMegapixels.isFinite, maxMegapixels > 0, maxMegapixels <= 10_000 else {
-            throw ValidationError("--max-megapixels must be a number above 0 and at most 10000")
-        }
+        try validateMegapixels(maxMegapixels)
         guard timeout.isFinite, timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be 0 to 86400 seconds") }
         guard !modelNames.isEmpty else { throw ValidationError("--models must name at least one model") }
     }

@@ -140,15 +140,20 @@ import Testing
         #expect(throws: DataError.self) { try DataLoader(dataset: data, part: .test, config: LoaderConfig()) }
     }
 
+    /// A Zurich-layout dataset of one 40×32 16-bit RAW/target pair under `root`.
+    private func oneBayerPair(in root: URL) throws -> Dataset {
+        try touch(root, ["train/huawei_raw/0.png", "train/canon/0.jpg"])
+        return try makeDataset(
+            DatasetSpec(name: "zurich-raw-to-rgb", root: root.path),
+            reader: fakeReader(sizes: ["huawei_raw/0.png": (40, 32), "canon/0.jpg": (40, 32)], bitDepth: 16))
+    }
+
     /// A batch that cannot fit in memory is refused before any photo is read (issue 19: a
     /// huge batch_size built its batch without end); small repeats of few pairs still work.
     @Test func impossibleBatchesAreRefusedUpFront() throws {
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
-        try touch(root, ["train/huawei_raw/0.png", "train/canon/0.jpg"])
-        let data = try makeDataset(
-            DatasetSpec(name: "zurich-raw-to-rgb", root: root.path),
-            reader: fakeReader(sizes: ["huawei_raw/0.png": (40, 32), "canon/0.jpg": (40, 32)], bitDepth: 16))
+        let data = try oneBayerPair(in: root)
         do {
             _ = try DataLoader(dataset: data, config: LoaderConfig(batchSize: 100_000, patchSize: 256, seed: 0, workers: 0))
             Issue.record("a 157 GB batch was accepted")
@@ -163,11 +168,8 @@ import Testing
     @Test func bayerInputsCropAtHalfTheTargetsCoordinates() throws {
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
-        try touch(root, ["train/huawei_raw/0.png", "train/canon/0.jpg"])
         // Raw and target have the same pixels, so each packed patch must unpack to its target crop.
-        let data = try makeDataset(
-            DatasetSpec(name: "zurich-raw-to-rgb", root: root.path),
-            reader: fakeReader(sizes: ["huawei_raw/0.png": (40, 32), "canon/0.jpg": (40, 32)], bitDepth: 16))
+        let data = try oneBayerPair(in: root)
         let loader = try DataLoader(dataset: data, config: LoaderConfig(batchSize: 3, patchSize: 6, seed: 2, workers: 0))
         for batch in try batches(loader, 3) {
             #expect(batch.input.shape == [3, 4, 6, 6] && batch.target.shape == [3, 3, 12, 12])
