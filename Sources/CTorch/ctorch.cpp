@@ -14,6 +14,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/GradMode.h>
+#include <torch/csrc/autograd/autograd.h>
 
 #include <dlfcn.h>
 
@@ -310,6 +311,15 @@ int ct_backward(ct_tensor t, ct_tensor grad, int retain_graph, int create_graph)
     return guarded<int>(-1, [&] {
         at::Tensor g = grad ? grad->tensor : at::Tensor();
         deref(t).backward(g, retain_graph ? c10::optional<bool>(true) : c10::nullopt, create_graph != 0);
+        return 0;
+    });
+}
+
+int ct_autograd_grad(ct_tensor output, ct_tensor input, int create_graph, ct_tensor *out) {
+    return guarded<int>(-1, [&] {
+        const at::Tensor &y = deref(output);
+        auto g = torch::autograd::grad({y}, {deref(input)}, {at::ones_like(y)}, std::nullopt, create_graph != 0, true);
+        *out = g.empty() || !g[0].defined() ? wrap(at::zeros_like(deref(input))) : wrap(g[0]);
         return 0;
     });
 }

@@ -32,6 +32,15 @@ extension Tensor {
         }
     }
 
+    /// d(sum of self)/d(`input`), returned rather than accumulated into any `grad`. With
+    /// `createGraph` the result is recorded too, so a loss built from it (a gradient penalty)
+    /// can itself be differentiated.
+    public func gradient(withRespectTo input: Tensor, createGraph: Bool = false) throws -> Tensor {
+        var out: OpaquePointer?
+        try check(ct_autograd_grad(handle, input.handle, createGraph ? 1 : 0, &out), "gradient")
+        return Tensor(owning: out!)
+    }
+
     /// Sets or (with nil) clears the accumulated gradient.
     public func setGrad(_ gradient: Tensor?) throws {
         try check(ct_set_grad(handle, gradient?.handle), "setGrad")

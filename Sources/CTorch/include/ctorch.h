@@ -92,6 +92,10 @@ int ct_set_requires_grad(ct_tensor t, int requires_grad);
 int ct_is_leaf(ct_tensor t);
 /** Backpropagates from t; grad may be NULL for a scalar t. 0 on success. */
 int ct_backward(ct_tensor t, ct_tensor grad, int retain_graph, int create_graph);
+/** *out = d(sum of output)/d(input), without accumulating into any .grad; with create_graph
+ *  the result is itself differentiable (gradient penalties). Zeros when output does not
+ *  depend on input. 0 on success. */
+int ct_autograd_grad(ct_tensor output, ct_tensor input, int create_graph, ct_tensor *out);
 /** *out = the accumulated gradient, or NULL when there is none. 0 on success. */
 int ct_grad(ct_tensor t, ct_tensor *out);
 /** Sets (or with g == NULL clears) the accumulated gradient. 0 on success. */
