@@ -182,7 +182,7 @@ let package = Package(
             name: "DSLRDistributedTests", dependencies: ["DSLRDistributed", "DSLRNN", "DSLRTensor"],
             swiftSettings: swiftSettings),
         // Runs the built `dslr` as a subprocess: arguments, exit codes, one-line messages.
-        .testTarget(name: "DSLRCLITests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN"], swiftSettings: swiftSettings),
+        .testTarget(name: "DSLRCLITests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN", "DSLRModels"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRTrainTests", dependencies: ["DSLRTrain", "DSLRData", "DSLRLosses", "DSLRModels", "DSLRNN", "DSLRTensor", "DSLREval", "DSLREnhance", "DSLRPhoto"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

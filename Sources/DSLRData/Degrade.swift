@@ -49,6 +49,33 @@ public struct DegradationConfig: Sendable, Codable, Equatable {
         exposure: 0...0, toneCompression: 0...0, whiteBalance: 0...0, saturation: 1...1, shotNoise: 0...0,
         readNoise: 0...0, mosaic: false, blurSigma: 0...0, vignetting: 0...0, jpegQuality: nil)
 
+    /// MDIE's domains (Huang and Liu 3.2.2): photos degraded in one attribute only, so that
+    /// each dataset teaches one enhancement. `all` combines the three, for evaluating the
+    /// whole translation. The ranges are wider than the camera model's, as each domain must
+    /// show its attribute plainly.
+    public static func domain(_ name: String) -> DegradationConfig? {
+        guard domainNames.contains(name) else { return nil }
+        var chosen = identity
+        for part in name == "all" ? ["color", "texture", "noise"] : [name] {
+            switch part {
+            case "color":
+                chosen.exposure = -0.8...0.3
+                chosen.toneCompression = 0.2...1.0
+                chosen.whiteBalance = -0.3...0.3
+                chosen.saturation = 0.55...0.9
+            case "texture":
+                chosen.blurSigma = 0.8...2.0
+            default:
+                chosen.shotNoise = 0.002...0.012
+                chosen.readNoise = 0.004...0.015
+            }
+        }
+        return chosen
+    }
+
+    /// The names `domain(_:)` knows.
+    public static let domainNames = ["color", "texture", "noise", "all"]
+
     /// The values drawn for photo `index`.
     public func parameters(index: Int) -> DegradationParameters {
         var rng = SplitMix64(key: seed, UInt64(index), 0xDE6)

@@ -64,6 +64,25 @@ public final class LoadedModel: @unchecked Sendable {
         return try LoadedModel(entry: entry, network: network, device: device, precision: precision)
     }
 
+    /// This model with its network's condition fixed to `label` (MDIE's domain label,
+    /// [1, conditionChannels]); the weights are shared.
+    public func conditioned(on label: Tensor) throws -> LoadedModel {
+        guard case .network(let n) = kind, let built = n as? BuiltNetwork else {
+            throw ModelError("model '\(entry.card.name)' takes no condition", kind: .badArgument)
+        }
+        do {
+            return try LoadedModel(entry: entry, network: built.conditioned(on: label), device: device, precision: precision)
+        } catch let error as OptionError {
+            throw ModelError("model '\(entry.card.name)': \(error.description)", kind: .badArgument)
+        }
+    }
+
+    /// Values of the network's condition (MDIE's domain label); 0 for none.
+    public var conditionChannels: Int {
+        if case .network(let n) = kind, let built = n as? BuiltNetwork { return built.contract.conditionChannels }
+        return 0
+    }
+
     /// The network's receptive radius (0 for whole-photo functions).
     public var receptiveRadius: Int {
         if case .network(let n) = kind { return n.receptiveRadius }

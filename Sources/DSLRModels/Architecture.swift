@@ -84,6 +84,8 @@ public struct BuiltNetwork: @unchecked Sendable {
     public let tiling: TilingProfile?
     /// The forward pass with whole-photo norm statistics, for networks with norm layers.
     let normForward: ((Tensor, TiledNormState?) throws -> Tensor)?
+    /// `normForward` with a condition, for conditioned networks (see `conditioned(on:)`).
+    let conditionalNormForward: ((Tensor, Tensor?, TiledNormState?) throws -> Tensor)?
     /// Whole-photo features and the forward pass on a window with them, for networks that
     /// see the whole photo.
     let context: ((Tensor) throws -> Tensor)?
@@ -97,6 +99,7 @@ public struct BuiltNetwork: @unchecked Sendable {
     init(architecture: String, options: Options, contract: ArchitectureContract, body: NetworkBody) {
         self.architecture = architecture; self.options = options; self.contract = contract; self.module = body.module
         self.tiling = body.tiling; self.normForward = body.normForward; self.forward = body.forward
+        self.conditionalNormForward = body.conditionalNormForward
         self.context = body.context; self.contextForward = body.contextForward
         self.distillationForward = body.distillationForward
         self.levelForward = body.levelForward
@@ -147,6 +150,7 @@ public struct NetworkBody {
     public let module: any Module
     public let tiling: TilingProfile?
     public let normForward: ((Tensor, TiledNormState?) throws -> Tensor)?
+    public let conditionalNormForward: ((Tensor, Tensor?, TiledNormState?) throws -> Tensor)?
     public let context: ((Tensor) throws -> Tensor)?
     public let contextForward: ((Tensor, PhotoContext) throws -> Tensor)?
     public let distillationForward: ((Tensor) throws -> (output: Tensor, features: [Tensor]))?
@@ -157,8 +161,10 @@ public struct NetworkBody {
     /// layers take whole-photo statistics when tiled; `context` and `contextForward` for
     /// networks that compute features of the whole photo once and apply them to each tile;
     /// `distillationForward` for networks whose feature maps a distillation loss compares;
-    /// `levelForward` for pyramids trained level by level (PyNET: the output of level 0-5).
+    /// `levelForward` for pyramids trained level by level (PyNET: the output of level 0-5);
+    /// `conditionalNormForward` for conditioned networks with norm layers (MDIE).
     public init(module: any Module, tiling: TilingProfile?, normForward: ((Tensor, TiledNormState?) throws -> Tensor)? = nil,
+                conditionalNormForward: ((Tensor, Tensor?, TiledNormState?) throws -> Tensor)? = nil,
                 context: ((Tensor) throws -> Tensor)? = nil, contextForward: ((Tensor, PhotoContext) throws -> Tensor)? = nil,
                 distillationForward: ((Tensor) throws -> (output: Tensor, features: [Tensor]))? = nil,
                 levelForward: ((Tensor, Int) throws -> Tensor)? = nil,
@@ -166,6 +172,7 @@ public struct NetworkBody {
         self.module = module; self.tiling = tiling; self.normForward = normForward; self.forward = forward
         self.context = context; self.contextForward = contextForward; self.distillationForward = distillationForward
         self.levelForward = levelForward
+        self.conditionalNormForward = conditionalNormForward
     }
 }
 

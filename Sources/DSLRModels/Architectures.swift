@@ -16,10 +16,12 @@ public enum Architectures {
         PPCNStudent.architecture,
         PPCNSuperResolution.architecture,
         PyNET.architecture,
+        MDIENetwork.architecture,
         DPEDDiscriminator.architecture,
         PPCNDiscriminator.architecture,
         PatchDiscriminator.architecture,
         GAN001Discriminator.architecture,
+        StarGANDiscriminator.architecture,
     ]
 
     /// Names of every architecture, sorted.

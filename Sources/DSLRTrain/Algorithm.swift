@@ -17,6 +17,8 @@ public struct AlgorithmSetup {
     public let losses: [Loss]
     /// The pretrained feature network, when a loss needs one.
     public let features: (any FeatureExtractor)?
+    /// Where an algorithm's own data loaders report unusable files.
+    public var report: @Sendable (String) -> Void = { _ in }
 }
 
 /// What one step gets from the loop.
@@ -88,6 +90,8 @@ public enum TrainingAlgorithms {
         dpedGANAlgorithm,
         distillAlgorithm,
         pynetLevelsAlgorithm,
+        intrinsicAlgorithm,
+        starGANAlgorithm,
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -18,6 +18,9 @@ let dpedGANAlgorithm = AlgorithmDefinition(
 
 /// A discriminator section and a `texture` loss come together, with the same form.
 func checkAdversary(_ recipe: Recipe) throws {
+    if recipe.discriminator?.loss == .wganGP {
+        throw RecipeError("discriminator: loss wgan-gp is the 'stargan' algorithm's critic, not '\(recipe.algorithmName)''s (use dped or nonsaturating)")
+    }
     let texture = recipe.losses.first(where: { $0.name == "texture" })
     guard let d = recipe.discriminator else {
         if texture != nil { throw RecipeError("the 'texture' loss needs a discriminator section in the recipe") }
@@ -100,6 +103,8 @@ func discriminatorStep(_ d: TrainedSide, form: DiscriminatorLossForm, generator:
         loss = try nonSaturatingDiscriminatorLoss(realLogits: realScore, fakeLogits: fakeScore)
         let right = try realScore.gt(0).to(.float32).mean().item() + fakeScore.lt(0).to(.float32).mean().item()
         accuracy = right / 2
+    case .wganGP:
+        throw RecipeError("discriminator: loss wgan-gp belongs to the 'stargan' algorithm")
     }
     let value = try loss.detach().item()
     guard value.isFinite else { throw NonFiniteLoss(loss: "discriminator", iteration: context.iteration + 1, value: value) }
@@ -115,5 +120,6 @@ func discriminatorOutput(_ logits: Tensor, form: DiscriminatorLossForm) throws -
     case .dped: return try logits.softmax(dim: 1)
     case .nonsaturating where logits.rank == 2 && logits.shape[1] == 1: return try logits.select(1, 0)
     case .nonsaturating: return try logits.select(1, 0) - logits.select(1, 1)
+    case .wganGP: return try logits.select(1, 0)
     }
 }

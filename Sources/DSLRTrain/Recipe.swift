@@ -30,6 +30,8 @@ public enum DiscriminatorLossForm: String, Sendable, Codable, CaseIterable {
     case dped
     /// Standard GAN: BCE-with-logits on real and fake, each a batch mean.
     case nonsaturating
+    /// Wasserstein critic with a gradient penalty (StarGAN's; the `stargan` algorithm).
+    case wganGP = "wgan-gp"
 }
 
 /// The optional adversary.
@@ -308,6 +310,8 @@ public struct Recipe: Sendable, Equatable, Codable {
     public var teacher: TeacherSpec?
     /// The stages of level-wise training (`pynet-levels` only).
     public var levels: LevelsSpec?
+    /// MDIE's settings (`intrinsic` and `stargan` only).
+    public var mdie: MDIESpec?
     /// The generator's losses; `texture` needs a discriminator.
     public var losses: [LossSpec]
     public var features: FeaturesSpec?
@@ -329,7 +333,7 @@ public struct Recipe: Sendable, Equatable, Codable {
     public var precision: TrainingPrecision
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, algorithm, generator, discriminator, teacher, levels, losses, features, dataset, patchSize = "patch_size", batchSize = "batch_size"
+        case name, algorithm, generator, discriminator, teacher, levels, mdie, losses, features, dataset, patchSize = "patch_size", batchSize = "batch_size"
         case workers, augment, optimizer, schedule, iterations, eval, checkpoint, log, seed, device, precision
     }
 
@@ -341,6 +345,7 @@ public struct Recipe: Sendable, Equatable, Codable {
         discriminator = try c.decodeIfPresent(DiscriminatorSpec.self, forKey: .discriminator)
         teacher = try c.decodeIfPresent(TeacherSpec.self, forKey: .teacher)
         levels = try c.decodeIfPresent(LevelsSpec.self, forKey: .levels)
+        mdie = try c.decodeIfPresent(MDIESpec.self, forKey: .mdie)
         losses = try c.decode([StrictLossSpec].self, forKey: .losses).map(\.spec)
         features = try c.decodeIfPresent(FeaturesSpec.self, forKey: .features)
         dataset = try c.decode(DatasetSection.self, forKey: .dataset)

@@ -111,7 +111,10 @@ public final class Trainer {
         if leader, let standIn { report("features: \(standIn)") }
         let dataset = try makeDataset(recipe.dataset.spec, report: leader ? report : { _ in })
         Torch.manualSeed(recipe.seed)
-        algorithm = try definition.make(AlgorithmSetup(recipe: recipe, device: device, losses: losses, features: features))
+        let quiet: @Sendable (String) -> Void = { _ in }
+        var setup = AlgorithmSetup(recipe: recipe, device: device, losses: losses, features: features)
+        setup.report = leader ? report : quiet
+        algorithm = try definition.make(setup)
         let scale = algorithm.product.master.contract.totalScale
         guard dataset.targetScale == scale else {
             throw RecipeError("\(recipe.dataset.root): the dataset's targets are \(dataset.targetScale)× its inputs, but '\(algorithm.product.master.architecture)' makes results \(scale)× larger (super-resolution pairs: dataset option scale)")

@@ -86,6 +86,8 @@ struct DataSynth: ParsableCommand {
     @Option(help: "JPEG quality of the written files.") var quality = 95
     @Option(help: "JSON file with a DegradationConfig (ranges of every stage); --seed overrides its seed.")
     var degradation: String?
+    @Option(help: "Degrade one attribute only, for MDIE's domains: \(DegradationConfig.domainNames.joined(separator: ", ")) (all: the three together).")
+    var domain: String?
     @Flag(help: "Skip the JPEG re-compression stage.") var noJpeg = false
     @Flag(help: "Skip the Bayer mosaic and demosaic stage.") var noMosaic = false
     @Flag(help: "Degrade with random chains of several degradations in random order (exposure, casts, tone mapping, noise and its smear, sharpening halos, blur, resampling, JPEG twice) instead of the camera model; a share of photos is left as it is.")
@@ -95,6 +97,13 @@ struct DataSynth: ParsableCommand {
     func run() throws {
         let (sources, photoSource) = try chooseSources(folder: sourceFolder, source: source, count: count)
         var model = DegradationConfig()
+        if let domain {
+            guard let preset = DegradationConfig.domain(domain) else {
+                throw ValidationError("--domain must be one of \(DegradationConfig.domainNames.joined(separator: ", ")), got '\(domain)'")
+            }
+            guard degradation == nil, !chain else { throw ValidationError("--domain replaces --degradation and --chain; give one of them") }
+            model = preset
+        }
         if let degradation {
             do { model = try JSONDecoder().decode(DegradationConfig.self, from: Data(contentsOf: URL(fileURLWithPath: degradation))) } catch {
                 throw ValidationError("\(degradation): not a degradation config (\(error))")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSLREnhance
+import DSLRModels
 import DSLRTensor
 import Foundation
 
@@ -44,6 +45,7 @@ struct Enhance: ParsableCommand {
     func run() throws {
         try batch.run(inputs: inputs, verb: ("enhancing", "enhanced"), strength: strength, report: beforeAfter.report) {
             engine, device, precision in
+            if mpse.pipeline == "mdie" { return try .enhancing(mpse.mdieModel(model, engine: engine, device: device, precision: precision)) }
             if mpse.pipeline != nil { return try mpse.work(model: model, engine: engine, device: device, precision: precision) }
             return try .enhancing(engine.model(model, device: device, precision: precision, preset: preset))
         }
@@ -53,8 +55,11 @@ struct Enhance: ParsableCommand {
 /// `enhance --pipeline mpse`: Huang and Liu's three phases (model, semantic style refinement
 /// against a reference photo, histogram equalisation and gamma).
 struct MPSEOptions: ParsableArguments {
-    @Option(help: "Run a multi-phase pipeline instead of the model alone: mpse (1: the model, 2: semantic style refinement against the nearest of --references, 3: histogram equalisation and gamma 1/2.2).")
+    @Option(help: "Run a multi-phase pipeline instead of the model alone: mpse (1: the model, 2: semantic style refinement against the nearest of --references, 3: histogram equalisation and gamma 1/2.2), or mdie (--model an mdie network: intrinsic decomposition, StarGAN on albedo and shading for --domains, recomposition).")
     var pipeline: String?
+
+    @Option(help: "MDIE: the attributes to enhance, comma-separated, of \(MDIENetwork.attributeNames.joined(separator: ", ")) (default: all).")
+    var domains: String?
 
     @Option(help: "Folder of reference photos for MPSE's phase 2; the one nearest to each photo in VGG features is used.")
     var references: String?
@@ -74,15 +79,52 @@ struct MPSEOptions: ParsableArguments {
     func validate() throws {
         guard let pipeline else {
             if references != nil { throw ValidationError("--references belongs to --pipeline mpse") }
+            if domains != nil { throw ValidationError("--domains belongs to --pipeline mdie") }
             return
         }
-        guard pipeline == "mpse" else { throw ValidationError("--pipeline must be mpse") }
+        if pipeline == "mdie" {
+            if references != nil { throw ValidationError("--references belongs to --pipeline mpse") }
+            _ = try mdieAttributes()
+            return
+        }
+        guard pipeline == "mpse" else { throw ValidationError("--pipeline must be mpse or mdie") }
+        if domains != nil { throw ValidationError("--domains belongs to --pipeline mdie") }
         let chosen: Set<MPSEPhase>
         do { chosen = try MPSEPhase.parse(phases) } catch { throw ValidationError("--phases: \(error)") }
         if chosen.contains(.style), references == nil { throw ValidationError("--pipeline mpse with phase 2 needs --references DIR") }
         guard iterations >= 0 else { throw ValidationError("--iterations must not be negative") }
         guard workingSize >= 16 else { throw ValidationError("--working-size must be at least 16") }
         guard styleWeight.isFinite, styleWeight >= 0 else { throw ValidationError("--style-weight must be a number at least 0") }
+    }
+
+    /// The attribute indices `--domains` names; nil for all.
+    func mdieAttributes() throws -> Set<Int>? {
+        guard let domains else { return nil }
+        let names = domains.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var chosen = Set<Int>()
+        for name in names {
+            guard let index = MDIENetwork.attributeNames.firstIndex(of: name) else {
+                throw ValidationError("--domains: unknown domain '\(name)' (known: \(MDIENetwork.attributeNames.joined(separator: ", ")))")
+            }
+            chosen.insert(index)
+        }
+        return chosen
+    }
+
+    /// `--pipeline mdie`: the model (an mdie network) with its label fixed to enhance `--domains`.
+    func mdieModel(_ model: String?, engine: EnhanceEngine, device: Device, precision: Precision) throws -> LoadedModel {
+        guard let model else {
+            throw ValidationError("--pipeline mdie needs --model: an mdie network (trained by recipes/mdie-intrinsic.yaml, then recipes/mdie-stargan.yaml)")
+        }
+        let loaded = try engine.model(model, device: device, precision: precision)
+        guard loaded.entry.card.architecture == MDIENetwork.architectureID else {
+            throw ValidationError("--pipeline mdie: model '\(loaded.entry.card.name)' is a \(loaded.entry.card.architecture) network, not an mdie one")
+        }
+        let attributes = loaded.conditionChannels / 2
+        if let chosen = try mdieAttributes(), let beyond = chosen.first(where: { $0 >= attributes }) {
+            throw ValidationError("--domains: model '\(loaded.entry.card.name)' has \(attributes) attributes, so no '\(MDIENetwork.attributeNames[beyond])'")
+        }
+        return try loaded.conditioned(on: MDIENetwork.label(attributes: attributes, enhancing: mdieAttributes()))
     }
 
     /// The pipeline's work: loads what the chosen phases need and says which feature network

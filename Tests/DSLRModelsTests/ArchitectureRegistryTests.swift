@@ -12,8 +12,9 @@ import Testing
             #expect(net.architecture == architecture.name)
             let contract = try architecture.contract()
             #expect(net.contract == contract)
-            // 100 (the discriminators' patch) rounded up to the size multiple.
-            let side = (100 + contract.sizeMultiple - 1) / contract.sizeMultiple * contract.sizeMultiple
+            // 100 (the discriminators' patch, unless declared) rounded up to the size multiple.
+            let patch = architecture.options.contains { $0.name == "patch" } ? try architecture.resolve([:]).int("patch") : 100
+            let side = (patch + contract.sizeMultiple - 1) / contract.sizeMultiple * contract.sizeMultiple
             let x = try Tensor.rand([1, contract.inputChannels, side, side])
             let y = try withNoGrad { try net(x) }
             switch contract.role {
@@ -22,7 +23,8 @@ import Testing
                 #expect(net.tiling != nil)
             case .discriminator:
                 #expect(y.shape == [1, contract.outputChannels])
-                #expect([1, 2].contains(contract.outputChannels))
+                // One or two logits, or StarGAN's critic score and attribute logits.
+                #expect([1, 2].contains(contract.outputChannels) || architecture.name == "stargan-discriminator")
                 #expect(net.tiling == nil)
             }
         }
@@ -30,8 +32,8 @@ import Testing
 
     @Test func namesAreUniqueAndRolesListed() {
         #expect(Set(Architectures.names).count == Architectures.all.count)
-        #expect(Architectures.names(role: .enhancer) == ["dped-generator", "dped-plus", "dslrkit-compact", "dslrkit-global", "dslrkit-tone", "gan001-generator", "ppcn-sr", "ppcn-student", "ppcn-teacher", "pynet"])
-        #expect(Architectures.names(role: .discriminator) == ["dped-discriminator", "gan001-discriminator", "patch", "ppcn-discriminator"])
+        #expect(Architectures.names(role: .enhancer) == ["dped-generator", "dped-plus", "dslrkit-compact", "dslrkit-global", "dslrkit-tone", "gan001-generator", "mdie", "ppcn-sr", "ppcn-student", "ppcn-teacher", "pynet"])
+        #expect(Architectures.names(role: .discriminator) == ["dped-discriminator", "gan001-discriminator", "patch", "ppcn-discriminator", "stargan-discriminator"])
     }
 
     @Test func optionsAreCheckedAgainstTheDeclaration() throws {
