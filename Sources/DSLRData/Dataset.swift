@@ -99,6 +99,28 @@ public enum DatasetLayout: String, Sendable, CaseIterable {
     case unpairedFolders = "unpaired-folders"
 }
 
+extension DatasetLayout {
+    /// The options this layout reads (plus `validate`, which every layout reads).
+    public var optionKeys: [String] {
+        let own: [String]
+        switch self {
+        case .dped: own = ["phone"]
+        case .zurichRawToRGB: own = ["raw", "target"]
+        case .pairedFolders: own = ["input", "target", "scale", "test-percent"]
+        case .unpairedFolders: own = ["low", "high", "test-percent"]
+        }
+        return (own + ["validate"]).sorted()
+    }
+
+    /// Refuses an option this layout does not read: a misspelt one would otherwise be
+    /// ignored and the default used without a word.
+    public func checkOptions(_ options: [String: String]) throws {
+        if let unknown = options.keys.sorted().first(where: { !optionKeys.contains($0) }) {
+            throw DataError("unknown option '\(unknown)' for dataset layout '\(rawValue)' (known: \(optionKeys.joined(separator: ", ")))")
+        }
+    }
+}
+
 /// Lists and validates the dataset `spec` names.
 ///
 /// Files with a missing partner, an unreadable header or a size mismatch are reported once
@@ -111,6 +133,9 @@ public func makeDataset(
     guard let layout = DatasetLayout(rawValue: spec.name) else {
         let known = DatasetLayout.allCases.map(\.rawValue).joined(separator: ", ")
         throw DataError("unknown dataset layout '\(spec.name)' (known: \(known))")
+    }
+    do { try layout.checkOptions(spec.options) } catch let error as DataError {
+        throw DataError("\(spec.root): \(error.message)")
     }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: spec.root, isDirectory: &isDir), isDir.boolValue else {

@@ -87,7 +87,11 @@ public final class DataLoader: @unchecked Sendable {
         self.config = config
         batchesPerEpoch = max(1, split.inputs.count / config.batchSize)
         maker = BatchMaker(dataset: dataset, split: split, config: config, bad: BadFiles(report: report))
-        next = position.epoch * batchesPerEpoch + position.batch
+        let (start, overflow) = position.epoch.multipliedReportingOverflow(by: batchesPerEpoch)
+        guard position.epoch >= 0, position.batch >= 0, !overflow, start <= Int.max - position.batch else {
+            throw DataError("loader position epoch \(position.epoch), batch \(position.batch) is out of range (\(batchesPerEpoch) batches per epoch)")
+        }
+        next = start + position.batch
         queue = config.workers > 0
             ? PrefetchQueue(start: next, workers: config.workers, depth: max(1, config.prefetch)) { [maker, batchesPerEpoch] g in
                 try maker.batch(LoaderPosition(epoch: g / batchesPerEpoch, batch: g % batchesPerEpoch))

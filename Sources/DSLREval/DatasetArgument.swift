@@ -67,6 +67,9 @@ public func parseDataArgument(_ text: String) throws -> EvalDataSource {
         rest = String(rest[..<question])
     }
     guard !rest.isEmpty else { throw EvalError("--data \(text): no dataset folder after '\(name):'") }
+    do { try DatasetLayout(rawValue: name)?.checkOptions(options) } catch let error as DataError {
+        throw EvalError("--data \(text): \(error.message)")
+    }
     return EvalDataSource(spec: DatasetSpec(name: name, root: rest, options: options))
 }
 
@@ -85,6 +88,9 @@ public func readDatasetSpecFile(_ url: URL) throws -> DatasetSpec {
         }
     } else {
         spec = try parseFlatYAMLSpec(text, source: url.path)
+    }
+    do { try DatasetLayout(rawValue: spec.name)?.checkOptions(spec.options) } catch let error as DataError {
+        throw EvalError("\(url.path): \(error.message)")
     }
     if !spec.root.hasPrefix("/") {
         spec.root = url.deletingLastPathComponent().appendingPathComponent(spec.root).standardizedFileURL.path

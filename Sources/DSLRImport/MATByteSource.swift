@@ -45,19 +45,37 @@ final class MappedFile: @unchecked Sendable {
 protocol ByteSource: AnyObject {
     /// Bytes consumed so far.
     var position: Int { get }
+    /// The file, for messages.
+    var path: String { get }
     /// Fills `buffer` completely, or throws `truncated`.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws
     /// Consumes `count` bytes without keeping them.
     func skip(_ count: Int) throws
+    /// Bytes left, when known without reading them (nil for inflated data).
+    var remaining: Int? { get }
 }
 
 extension ByteSource {
+    /// `count` bytes. When the source cannot tell how many it holds, a large read grows its
+    /// array as the bytes arrive, so a size field larger than the data costs no memory.
     func readBytes(_ count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
-        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            try read(into: UnsafeMutableRawBufferPointer(buffer))
-            initialized = count
+        if let remaining, count > remaining { throw MATError.truncated(path) }
+        let piece = 1 << 24
+        guard remaining == nil, count > piece else {
+            return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                try read(into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = count
+            }
         }
+        var bytes: [UInt8] = []
+        while bytes.count < count {
+            let n = min(piece, count - bytes.count)
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: n))
+            try bytes.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+        }
+        return bytes
     }
 }
 
@@ -65,7 +83,8 @@ extension ByteSource {
 final class MemorySource: ByteSource {
     private let bytes: UnsafeRawBufferPointer
     private(set) var position = 0
-    private let path: String
+    let path: String
+    var remaining: Int? { bytes.count - position }
 
     init(_ bytes: UnsafeRawBufferPointer, path: String) {
         self.bytes = bytes
@@ -95,7 +114,8 @@ final class InflateSource: ByteSource {
     private var chunkEnd = 0
     private var ended = false
     private(set) var position = 0
-    private let path: String
+    let path: String
+    var remaining: Int? { nil }
     /// zlib counts input in 32-bit units, so larger inputs are fed in slices.
     private static let maxSlice = 1 << 30
 

@@ -20,13 +20,19 @@ public struct MATFile: Sendable {
     /// (variables are `[.variable(name)]`); an array it declines is skipped and appears as
     /// `.omitted`. By default everything is read.
     public init(contentsOf url: URL, include: (([MATPathComponent]) -> Bool)? = nil) throws {
-        let path = url.path
-        let file = try MappedFile(path: path)
-        let header = try MATHeader(file.bytes, path: path)
-        headerText = header.text
-        var found: [(String, MATValue)] = []
+        let file = try MappedFile(path: url.path)
+        (variables, headerText) = try Self.parse(file.bytes, path: url.path, include: include)
+        withExtendedLifetime(file) {}
+    }
+
+    /// The variables and header text of the MAT-file `bytes` (the whole file); `path` names
+    /// it in errors.
+    static func parse(
+        _ bytes: UnsafeRawBufferPointer, path: String, include: (([MATPathComponent]) -> Bool)?
+    ) throws -> (variables: [(name: String, value: MATValue)], headerText: String) {
+        let header = try MATHeader(bytes, path: path)
+        var found: [(name: String, value: MATValue)] = []
         var offset = 128
-        let bytes = file.bytes
         while offset < bytes.count {
             guard bytes.count - offset >= 8 else { throw MATError.truncated(path) }
             let type = Int(header.uint32(bytes, at: offset))
@@ -51,8 +57,7 @@ public struct MATFile: Sendable {
             let parser = MATParser(source: source, bigEndian: header.bigEndian, path: path, include: include)
             found.append(try parser.topLevelVariable())
         }
-        variables = found
-        withExtendedLifetime(file) {}
+        return (found, header.text)
     }
 }
 

@@ -4,6 +4,19 @@ final class MATParser {
     private let bigEndian: Bool
     private let path: String
     private let include: (([MATPathComponent]) -> Bool)?
+    /// Where each enclosing array's element ends: nothing inside may claim bytes past it.
+    private var ends: [Int] = []
+    /// Arrays read so far, and cells or struct elements announced, in this variable.
+    private var arrayCount = 0
+
+    /// Cells and structs nest at most this deep; MatConvNet files nest 4 levels, and each
+    /// level costs stack and a longer path to every value below it.
+    static let maxDepth = 64
+    /// At most this many arrays per variable: an empty array is 8 bytes in the file but far
+    /// more in memory, and compressed runs of them cost almost nothing.
+    static let maxArrays = 1 << 22
+    /// A variable may declare at most this many bytes (inflated, for compressed ones).
+    static let maxVariableBytes = 1 << 31
 
     init(source: any ByteSource, bigEndian: Bool, path: String, include: (([MATPathComponent]) -> Bool)?) {
         self.source = source
@@ -17,6 +30,9 @@ final class MATParser {
         let tag = try readTag()
         guard tag.type == MATDataType.matrix.rawValue, tag.inline == nil else {
             throw corrupt("a top-level element of type \(tag.type) where a variable (miMATRIX) was expected")
+        }
+        guard tag.size <= Self.maxVariableBytes else {
+            throw MATError(path, "a variable declares \(tag.size) bytes, over the \(Self.maxVariableBytes >> 30) GiB limit of one variable")
         }
         return try readMatrix(size: tag.size, location: nil)
     }
@@ -49,6 +65,7 @@ final class MATParser {
             throw corrupt("\(what) has data type \(tag.type)")
         }
         if let inline = tag.inline { return (type, inline) }
+        try checkRoom(tag.size, what)
         let data = try source.readBytes(tag.size)
         try source.skip((8 - tag.size % 8) % 8)
         return (type, data)
@@ -61,12 +78,54 @@ final class MATParser {
 
     private func corrupt(_ message: String) -> MATError { MATError(path, "corrupt MAT-file: \(message)") }
 
+    /// Bytes left before the innermost enclosing array's end (or the source's end, if known).
+    private var room: Int {
+        min((ends.last ?? Int.max) - source.position, source.remaining ?? Int.max)
+    }
+
+    /// Refuses an element claiming more bytes than its array or the file still holds, before
+    /// anything is allocated for it.
+    private func checkRoom(_ size: Int, _ what: String) throws {
+        if let remaining = source.remaining, size > remaining { throw MATError.truncated(path) }
+        let left = (ends.last ?? Int.max) - source.position
+        guard size <= left else {
+            throw corrupt("\(what) claims \(size) bytes but only \(left) are left in its array")
+        }
+    }
+
+    /// The product of `dims`, refused when it overflows.
+    private func elementCount(_ dims: [Int]) throws -> Int {
+        var count = 1
+        for d in dims {
+            let (next, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw corrupt("dimensions \(dims) hold more elements than fit in 64 bits") }
+            count = next
+        }
+        return count
+    }
+
+    /// Counts `n` more arrays against `maxArrays`.
+    private func countArrays(_ n: Int) throws {
+        let (total, overflow) = arrayCount.addingReportingOverflow(n)
+        guard !overflow, total <= Self.maxArrays else {
+            throw MATError(path, "a variable holds more than \(Self.maxArrays) arrays, the limit of this reader")
+        }
+        arrayCount = total
+    }
+
     // MARK: Arrays
 
     /// An miMATRIX element's content (its tag already read). `location` is nil at top level,
     /// where the array's own name becomes the path.
     private func readMatrix(size: Int, location: [MATPathComponent]?) throws -> (name: String, value: MATValue) {
+        try checkRoom(size, "array")
+        guard ends.count < Self.maxDepth else {
+            throw MATError(path, "cells or structs nest deeper than \(Self.maxDepth) levels, the limit of this reader")
+        }
+        try countArrays(1)
         let end = source.position + size
+        ends.append(end)
+        defer { ends.removeLast() }
         // MATLAB writes an empty matrix (e.g. an unset struct field) as a zero-size element.
         guard size > 0 else { return ("", .numeric(MATArray(numericClass: .double, dims: [0, 0], bytes: []))) }
         let flags = try readElement("array flags")
@@ -95,9 +154,11 @@ final class MATParser {
     private func readContent(
         classCode: Int, complex: Bool, logical: Bool, dims: [Int], location: [MATPathComponent]
     ) throws -> MATValue {
-        let count = dims.reduce(1, *)
+        let count = try elementCount(dims)
         switch classCode {
         case 1:
+            // Each element is an array of at least its 8-byte tag.
+            guard count <= room / 8 else { throw corrupt("a cell of \(count) elements in \(room) bytes") }
             var elements: [MATValue] = []
             for i in 0..<count { elements.append(try subArray(location + [.cellElement(i)])) }
             return .cell(MATCell(dims: dims, elements: elements))
@@ -108,6 +169,10 @@ final class MATParser {
             let fieldNames = stride(from: 0, to: namesData.count - length + 1, by: length).map {
                 String(decoding: namesData[$0..<($0 + length)].prefix { $0 != 0 }, as: UTF8.self)
             }
+            guard fieldNames.isEmpty || count <= room / 8 / fieldNames.count else {
+                throw corrupt("a struct of \(count) elements with \(fieldNames.count) fields in \(room) bytes")
+            }
+            try countArrays(count)
             var elements: [[MATValue]] = []
             for e in 0..<count {
                 elements.append(try fieldNames.map { try subArray(location + [.field($0, element: e)]) })
@@ -166,7 +231,8 @@ final class MATParser {
             throw corrupt("char data stored as type \(element.type)")
         }
         let rowCount = dims[0]
-        let total = dims.reduce(1, *)
+        let total = try elementCount(dims)
+        if total == 0 { try countArrays(rowCount) }
         guard rowCount > 0, total > 0 else { return MATCharArray(dims: dims, rows: rowCount > 0 ? Array(repeating: "", count: rowCount) : []) }
         guard scalars.count == total else {
             // Multi-byte UTF-8 makes the count differ from the grid; keep the text as one row.
@@ -183,8 +249,9 @@ final class MATParser {
     /// an array in a smaller type than its class (a double array of small integers as uint8).
     private func convert(_ element: (type: MATDataType, data: [UInt8]), to numericClass: MATNumericClass, dims: [Int]) throws -> MATArray {
         let storage = element.type
-        let count = dims.reduce(1, *)
-        guard element.data.count == count * storage.byteSize else {
+        let count = try elementCount(dims)
+        let (needed, overflow) = count.multipliedReportingOverflow(by: storage.byteSize)
+        guard !overflow, element.data.count == needed else {
             throw corrupt("numeric data has \(element.data.count) bytes for \(count) elements of type \(storage)")
         }
         let storageClass = Self.storageClass(storage)

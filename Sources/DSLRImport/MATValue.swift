@@ -1,5 +1,3 @@
-import DSLRTensor
-
 /// A MATLAB numeric class (the class of the array, not the type its bytes were stored as).
 public enum MATNumericClass: String, Sendable, CaseIterable {
     case double, single, int8, uint8, int16, uint16, int32, uint32, int64, uint64

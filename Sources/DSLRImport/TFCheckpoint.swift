@@ -159,6 +159,17 @@ public struct TFCheckpoint: Sendable {
         return try bytes.withUnsafeBytes { try Tensor(bytes: $0, shape: entry.shape, dtype: dtype) }
     }
 
+    /// The variable `name` as floating-point weights (float32, float64, float16 or bfloat16
+    /// as stored). Any other dtype is refused naming it: an integer variable where weights
+    /// belong is a damaged or different checkpoint, and converting it would load nonsense.
+    public func floatTensor(named name: String) throws -> Tensor {
+        if let entry = entries[name], ![.float, .double, .half, .bfloat16].contains(entry.dtype) {
+            throw TFCheckpointError(.unsupported, file: prefix + ".index",
+                                    "tensor '\(name)' has dtype \(entry.dtype), but weights must be floating point")
+        }
+        return try tensor(named: name)
+    }
+
     private func readBytes(_ path: String, offset: Int, count: Int, tensor name: String) throws -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw TFCheckpointError(.missingFile, file: path, "cannot open the data shard")
@@ -167,7 +178,7 @@ public struct TFCheckpoint: Sendable {
         do {
             let fileSize = Int(try handle.seekToEnd())
             guard offset <= fileSize, count <= fileSize - offset else {
-                throw TFCheckpointError(.truncated, file: path, "tensor '\(name)' needs bytes \(offset)..<\(offset + count) but the file is \(fileSize) bytes")
+                throw TFCheckpointError(.truncated, file: path, "tensor '\(name)' needs \(count) bytes at offset \(offset) but the file is \(fileSize) bytes")
             }
             try handle.seek(toOffset: UInt64(offset))
             let data = try handle.read(upToCount: count) ?? Data()

@@ -187,13 +187,18 @@ public struct Architecture: Sendable {
     private let make: @Sendable (Options) throws -> NetworkBody
     /// Options read off the tensors of a weights file written before files stored options.
     let legacyOptions: (@Sendable ([(String, Tensor)]) -> [String: OptionValue])?
+    /// At most the number of parameters the network has with these options, computed
+    /// without building it: a weights file holding fewer elements is refused before its
+    /// options allocate anything. Nil for networks whose size the options barely change.
+    let parameterFloor: (@Sendable (Options) -> Int)?
 
     public init(name: String, summary: String, options: [OptionDeclaration] = [],
                 contract: @escaping @Sendable (Options) -> ArchitectureContract,
                 legacyOptions: (@Sendable ([(String, Tensor)]) -> [String: OptionValue])? = nil,
+                parameterFloor: (@Sendable (Options) -> Int)? = nil,
                 make: @escaping @Sendable (Options) throws -> NetworkBody) {
         self.name = name; self.summary = summary; self.options = options
-        self.contractFor = contract; self.legacyOptions = legacyOptions; self.make = make
+        self.contractFor = contract; self.legacyOptions = legacyOptions; self.parameterFloor = parameterFloor; self.make = make
     }
 
     /// `given` checked against the declared options, defaults filled in.

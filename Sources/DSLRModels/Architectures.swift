@@ -53,9 +53,23 @@ public enum Architectures {
         } else {
             given = architecture.legacyOptions?(state) ?? [:]
         }
+        let options: Options
+        do { options = try architecture.resolve(given) } catch let error as OptionError {
+            throw OptionError("\(source): \(error.description)")
+        }
+        // Every option was within its declared maximum; still, a file whose options ask for a
+        // network larger than the tensors it holds is refused before anything is allocated.
+        if let floor = architecture.parameterFloor?(options) {
+            let held = state.reduce(0) { $0 &+ $1.1.shape.reduce(1, &*) }
+            if floor > held {
+                throw OptionError("\(source): its \(name) options \(options.json()) need at least \(floor) parameters, but the file holds \(held) tensor elements")
+            }
+        }
         let network: BuiltNetwork
         do { network = try architecture.build(given) } catch let error as OptionError {
             throw OptionError("\(source): \(error.description)")
+        } catch let error as TorchError {
+            throw TorchError("\(source): \(error.message)", kind: error.kind)
         }
         try network.module.load(state, strict: true, source: source)
         network.module.eval()

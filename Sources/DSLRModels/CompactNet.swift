@@ -32,7 +32,11 @@ public struct CompactNet: Module {
     /// global generator (`Torch.manualSeed`).
     public init(width: Int = 32, dilations: [Int] = CompactNet.defaultDilations) throws {
         guard width > 0, !dilations.isEmpty, dilations.allSatisfy({ $0 > 0 }) else {
-            throw TorchError("dslrkit-compact: width and dilations must be positive, got width \(width), dilations \(dilations)")
+            throw TorchError("dslrkit-compact: width and dilations must be positive, got width \(width), dilations \(dilations.prefix(8))")
+        }
+        // The receptive radius is their sum, and the tiler does arithmetic with it.
+        guard dilations.reduce(0, { $0 &+ min($1, 1 << 32) }) <= 1 << 32 else {
+            throw TorchError("dslrkit-compact: the dilations add up to more than \(1 << 32)", kind: .badArgument)
         }
         convIn = try Conv2d(3, width, kernel: 3, padding: .explicit(1, 1))
         blocks = try dilations.map { d in
@@ -87,9 +91,9 @@ extension CompactNet {
         name: architectureID,
         summary: "DSLRKit's compact enhancer: dilated residual blocks, per-pixel gain and offset; exact in tiles",
         options: [
-            OptionDeclaration("width", .positiveInt, default: .number(32), help: "channels of every block"),
+            OptionDeclaration("width", .positiveInt, default: .number(32), help: "channels of every block", maximum: 1024),
             OptionDeclaration("dilations", .positiveInts, default: .text(defaultDilations.map(String.init).joined(separator: ",")),
-                              help: "one residual block per dilation"),
+                              help: "one residual block per dilation", maximum: 1024, maxCount: 256),
         ],
         contract: { _ in .rgbEnhancer },
         // Files from before options were stored: width and dilations are read from the tensors.
@@ -102,6 +106,8 @@ extension CompactNet {
             }
             return given
         },
+        // conv_in, per block a 3×3 and a 1×1 w → w convolution, conv_out (biases left out).
+        parameterFloor: { o in 27 * o.int("width") + o.ints("dilations").count * 10 * o.int("width") * o.int("width") + 54 * o.int("width") },
         make: { o in
             let net = try CompactNet(width: o.int("width"), dilations: o.ints("dilations"))
             return NetworkBody(

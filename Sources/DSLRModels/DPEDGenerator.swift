@@ -107,12 +107,14 @@ extension DPEDGenerator {
     public static let architecture = Architecture(
         name: architectureID,
         summary: "DPED's enhancer (Ignatov et al. 2017): 9x9 conv, 4 residual blocks with instance norms, tanh output",
-        options: [OptionDeclaration("channels", .positiveInt, default: .number(64), help: "width of every hidden layer")],
+        options: [OptionDeclaration("channels", .positiveInt, default: .number(64), help: "width of every hidden layer", maximum: 1024)],
         contract: { _ in .rgbEnhancer },
         // Files from before options were stored: the width is read from the weights.
         legacyOptions: { state in
             state.first { $0.0 == "conv_in.weight" }.map { ["channels": .number(Double($0.1.shape[0]))] } ?? [:]
         },
+        // Ten 3×3 channels → channels convolutions.
+        parameterFloor: { o in 90 * o.int("channels") * o.int("channels") },
         make: { o in
             let net = try DPEDGenerator(channels: o.int("channels"))
             return NetworkBody(

@@ -169,13 +169,15 @@ extension DPEDPlus {
         name: architectureID,
         summary: "DPED+ (MPSE): DPED's generator with leaky ReLU 0.005 and depthwise-separable convolutions",
         options: [
-            OptionDeclaration("channels", .positiveInt, default: .number(64), help: "width of every hidden layer"),
+            OptionDeclaration("channels", .positiveInt, default: .number(64), help: "width of every hidden layer", maximum: 1024),
             OptionDeclaration("separable", .choice(["true", "false"]), default: .text("true"),
                               help: "depthwise-separable convolutions (false: full ones, for comparison)"),
             OptionDeclaration("norm", .choice(DPEDPlusNormKind.allCases.map(\.rawValue)), default: .text("instance"),
                               help: "instance (DPED's, as the slides' code) or batch (as the thesis text)"),
         ],
         contract: { _ in .rgbEnhancer },
+        // Ten channels → channels convolutions, at least their 1×1 pointwise part.
+        parameterFloor: { o in 10 * o.int("channels") * o.int("channels") },
         make: { o in
             let net = try DPEDPlus(channels: o.int("channels"), separable: o.text("separable") == "true",
                                    norm: DPEDPlusNormKind(rawValue: o.text("norm")) ?? .instance)

@@ -107,7 +107,7 @@ extension DPEDTFNetwork {
         let source = checkpoint.prefix
         try checkTFVariables(checkpoint.entries.mapValues(\.shape), source: source)
         var values: [String: Tensor] = [:]
-        for v in tfVariables { values[v.tfName] = try checkpoint.tensor(named: v.tfName) }
+        for v in tfVariables { values[v.tfName] = try checkpoint.floatTensor(named: v.tfName) }
         try loadTF(values, source: source)
     }
 

@@ -52,10 +52,11 @@ public struct GAN001Generator: Module {
         name: architectureID,
         summary: "Seed 001's generator (Prakash and Phumbhra 2020): plain 32-channel ReLU convolutions, tanh output",
         options: [
-            OptionDeclaration("channels", .positiveInt, default: .number(32), help: "width of every hidden layer"),
-            OptionDeclaration("layers", .positiveInt, default: .number(4), help: "3x3 layers between the 9x9 ones"),
+            OptionDeclaration("channels", .positiveInt, default: .number(32), help: "width of every hidden layer", maximum: 1024),
+            OptionDeclaration("layers", .positiveInt, default: .number(4), help: "3x3 layers between the 9x9 ones", maximum: 256),
         ],
         contract: { _ in .rgbEnhancer },
+        parameterFloor: { o in o.int("layers") * 9 * o.int("channels") * o.int("channels") },
         make: { o in
             let net = try GAN001Generator(channels: o.int("channels"), layers: o.int("layers"))
             return NetworkBody(
@@ -123,7 +124,7 @@ public struct GAN001Discriminator: Module {
     public static let architecture = Architecture(
         name: architectureID,
         summary: "Seed 001's adversary: 7 leaky-ReLU convolutions and a dense single-logit head, on grayscale 100x100 patches",
-        options: [OptionDeclaration("width", .positiveInt, default: .number(64), help: "channels of the first two convolutions")],
+        options: [OptionDeclaration("width", .positiveInt, default: .number(64), help: "channels of the first two convolutions", maximum: 1024)],
         contract: { _ in .grayOneLogitDiscriminator },
         make: { o in
             let net = try GAN001Discriminator(width: o.int("width"))

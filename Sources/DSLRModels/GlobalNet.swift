@@ -101,11 +101,11 @@ public struct GlobalNet: Module {
         name: architectureID,
         summary: "DSLRKit's whole-photo enhancer: a bilateral grid of affine colour transforms from a downscaled copy, sliced per pixel, plus local detail; exact in tiles",
         options: [
-            OptionDeclaration("width", .positiveInt, default: .number(8), help: "channels of the first low-resolution convolution"),
-            OptionDeclaration("bins", .positiveInt, default: .number(8), help: "intensity bins of the bilateral grid"),
-            OptionDeclaration("lowres", .positiveInt, default: .number(256), help: "side of the downscaled copy the grid is computed from"),
-            OptionDeclaration("guide", .positiveInt, default: .number(16), help: "channels of the per-pixel guide"),
-            OptionDeclaration("detail", .positiveInt, default: .number(8), help: "channels of the local detail path"),
+            OptionDeclaration("width", .positiveInt, default: .number(8), help: "channels of the first low-resolution convolution", maximum: 256),
+            OptionDeclaration("bins", .positiveInt, default: .number(8), help: "intensity bins of the bilateral grid", maximum: 256),
+            OptionDeclaration("lowres", .positiveInt, default: .number(256), help: "side of the downscaled copy the grid is computed from", maximum: 4096),
+            OptionDeclaration("guide", .positiveInt, default: .number(16), help: "channels of the per-pixel guide", maximum: 1024),
+            OptionDeclaration("detail", .positiveInt, default: .number(8), help: "channels of the local detail path", maximum: 1024),
         ],
         contract: { _ in .rgbEnhancer },
         make: { o in

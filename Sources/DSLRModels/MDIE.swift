@@ -68,16 +68,22 @@ public struct MDIENetwork: Module {
         name: architectureID,
         summary: "MDIE (Huang and Liu): intrinsic decomposition, StarGAN on albedo and shading with a domain label, recomposition",
         options: [
-            OptionDeclaration("attributes", .positiveInt, default: .number(3), help: "domains of the label (colour, texture, noise)"),
+            OptionDeclaration("attributes", .positiveInt, default: .number(3), help: "domains of the label (colour, texture, noise)", maximum: 3),
             OptionDeclaration("intrinsic_width", .positiveInt, default: .number(16),
-                              help: "first encoder width of the decomposition and composition networks (the thesis' 16)"),
-            OptionDeclaration("width", .positiveInt, default: .number(64), help: "StarGAN generator's first width"),
-            OptionDeclaration("blocks", .positiveInt, default: .number(6), help: "StarGAN generator's residual blocks"),
+                              help: "first encoder width of the decomposition and composition networks (the thesis' 16)", maximum: 256),
+            OptionDeclaration("width", .positiveInt, default: .number(64), help: "StarGAN generator's first width", maximum: 512),
+            OptionDeclaration("blocks", .positiveInt, default: .number(6), help: "StarGAN generator's residual blocks", maximum: 64),
             OptionDeclaration("residual", .choice(["true", "false"]), default: .text("true"),
                               help: "the generator adds its output to its input (false: StarGAN's direct tanh)"),
         ],
         contract: { o in
             ArchitectureContract(sizeMultiple: IntrinsicAutoencoder.sizeMultiple, conditionChannels: 2 * o.int("attributes"))
+        },
+        // The translator's residual blocks (two 3×3 convolutions of 4·width channels each) and
+        // the intrinsic networks' widest decoder convolution (16·w to 32·w, 3×3), twice.
+        parameterFloor: { o in
+            let w = o.int("width"), iw = o.int("intrinsic_width")
+            return o.int("blocks") * 2 * 9 * 16 * w * w + 2 * 9 * 16 * iw * 32 * iw
         },
         make: { o in
             let net = try MDIENetwork(attributes: o.int("attributes"), intrinsicWidth: o.int("intrinsic_width"), width: o.int("width"),

@@ -64,7 +64,7 @@ public func importPPCN(fromTFCheckpoint prefix: String) throws -> (network: Buil
             failures.append((layout, error))
             continue
         }
-        let state = try expected.map { ($0.name, try $0.layout.fromTF(checkpoint.tensor(named: $0.tfName))) }
+        let state = try expected.map { ($0.name, try $0.layout.fromTF(checkpoint.floatTensor(named: $0.tfName))) }
         let network = try Architectures.load(state: state, metadata: [architectureMetadataKey: layout.architecture], source: prefix)
         return (network, layout)
     }

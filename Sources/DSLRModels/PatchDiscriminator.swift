@@ -30,8 +30,8 @@ public struct PatchDiscriminator: Module {
         name: "patch",
         summary: "A fully convolutional discriminator for any patch size: stride-2 convolutions, mean of per-position logits",
         options: [
-            OptionDeclaration("width", .positiveInt, default: .number(32), help: "channels of the first convolution"),
-            OptionDeclaration("layers", .positiveInt, default: .number(4), help: "stride-2 convolutions"),
+            OptionDeclaration("width", .positiveInt, default: .number(32), help: "channels of the first convolution", maximum: 1024),
+            OptionDeclaration("layers", .positiveInt, default: .number(4), help: "stride-2 convolutions", maximum: 64),
         ],
         contract: { _ in .grayDiscriminator },
         make: { o in

@@ -242,7 +242,7 @@ public struct PyNET: Module {
         name: architectureID,
         summary: "PyNET (Ignatov et al. 2020): RAW Bayer (packed 2x2) to RGB at twice the packed size; an inverted pyramid of 6 levels",
         options: [
-            OptionDeclaration("width", .positiveInt, default: .number(32), help: "channels of level 1; level k has width·2^(k-1)"),
+            OptionDeclaration("width", .positiveInt, default: .number(32), help: "channels of level 1; level k has width·2^(k-1)", maximum: 256),
             OptionDeclaration("instance_norm", .choice(["true", "false"]), default: .text("true"), help: "instance norms in levels 2-5"),
             OptionDeclaration("instance_norm_level_1", .choice(["true", "false"]), default: .text("true"),
                               help: "instance norms in level 1's inner blocks (PyNET-PyTorch trains and tests with them)"),
@@ -253,6 +253,8 @@ public struct PyNET: Module {
             ArchitectureContract(inputChannels: 4, inputEncoding: .packedBayer, outputScale: o.text("level") == "0" ? 2 : 1,
                                  sizeMultiple: sizeMultiple)
         },
+        // Level 5's three blocks of two 3×3 16w → 16w convolutions.
+        parameterFloor: { o in 6 * 9 * 256 * o.int("width") * o.int("width") },
         make: { o in
             let net = try PyNET(width: o.int("width"), instanceNorm: o.text("instance_norm") == "true",
                                 instanceNormLevel1: o.text("instance_norm_level_1") == "true")

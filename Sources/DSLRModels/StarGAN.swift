@@ -153,6 +153,9 @@ public struct StarGANDiscriminator: Module {
     public static let slope = 0.01
 
     public init(channels: Int, attributes: Int, patch: Int = 128, width: Int = 64, layers: Int = 6) throws {
+        guard width << (layers - 1) <= 8192 else {
+            throw OptionError("stargan-discriminator: width \(width) doubled over \(layers) layers exceeds 8192 channels")
+        }
         guard patch % (1 << layers) == 0 else {
             throw OptionError("stargan-discriminator: patch \(patch) must be a multiple of 2^layers = \(1 << layers)")
         }
@@ -186,15 +189,20 @@ public struct StarGANDiscriminator: Module {
         name: "stargan-discriminator",
         summary: "StarGAN's critic with a domain classifier (MDIE): [N, 1 + attributes] (critic score, attribute logits)",
         options: [
-            OptionDeclaration("channels", .positiveInt, default: .number(6), help: "input channels (6: MDIE's albedo and shading)"),
-            OptionDeclaration("attributes", .positiveInt, default: .number(3), help: "attributes classified (MDIE: colour, texture, noise)"),
-            OptionDeclaration("patch", .positiveInt, default: .number(128), help: "side of the square inputs"),
-            OptionDeclaration("width", .positiveInt, default: .number(64), help: "channels of the first layer, doubling per layer"),
-            OptionDeclaration("layers", .positiveInt, default: .number(6), help: "stride-2 layers"),
+            OptionDeclaration("channels", .positiveInt, default: .number(6), help: "input channels (6: MDIE's albedo and shading)", maximum: 64),
+            OptionDeclaration("attributes", .positiveInt, default: .number(3), help: "attributes classified (MDIE: colour, texture, noise)", maximum: 64),
+            OptionDeclaration("patch", .positiveInt, default: .number(128), help: "side of the square inputs", maximum: 4096),
+            OptionDeclaration("width", .positiveInt, default: .number(64), help: "channels of the first layer, doubling per layer", maximum: 512),
+            OptionDeclaration("layers", .positiveInt, default: .number(6), help: "stride-2 layers", maximum: 10),
         ],
         contract: { o in
             ArchitectureContract(role: .discriminator, inputChannels: o.int("channels"), inputEncoding: .rgb,
                                  outputChannels: 1 + o.int("attributes"))
+        },
+        // The last stride-2 layer: 4×4 from W·2^(L−2) to W·2^(L−1) channels.
+        parameterFloor: { o in
+            let (w, l) = (o.int("width"), o.int("layers"))
+            return l < 2 ? 0 : 16 * (w << (l - 2)) * (w << (l - 1))
         },
         make: { o in
             let net = try StarGANDiscriminator(channels: o.int("channels"), attributes: o.int("attributes"), patch: o.int("patch"),

@@ -88,12 +88,14 @@ public struct ToneNet: Module {
         name: architectureID,
         summary: "DSLRKit's whole-photo tone and colour corrector: statistics of a downscaled copy predict a luminance-dependent affine colour curve, plus local detail; exact in tiles",
         options: [
-            OptionDeclaration("bins", .positiveInt, default: .number(8), help: "luminance bins of the colour curve"),
-            OptionDeclaration("histogram-bins", .positiveInt, default: .number(16), help: "bins of each soft histogram the curve is predicted from"),
-            OptionDeclaration("hidden", .positiveInt, default: .number(64), help: "width of the two hidden dense layers"),
-            OptionDeclaration("detail", .positiveInt, default: .number(8), help: "channels of the local detail path"),
+            OptionDeclaration("bins", .positiveInt, default: .number(8), help: "luminance bins of the colour curve", maximum: 256),
+            OptionDeclaration("histogram-bins", .positiveInt, default: .number(16), help: "bins of each soft histogram the curve is predicted from", maximum: 1024),
+            OptionDeclaration("hidden", .positiveInt, default: .number(64), help: "width of the two hidden dense layers", maximum: 4096),
+            OptionDeclaration("detail", .positiveInt, default: .number(8), help: "channels of the local detail path", maximum: 1024),
         ],
         contract: { _ in .rgbEnhancer },
+        // The hidden → hidden dense layer.
+        parameterFloor: { o in o.int("hidden") * o.int("hidden") },
         make: { o in
             let net = try ToneNet(bins: o.int("bins"), histogramBins: o.int("histogram-bins"), hidden: o.int("hidden"),
                                   detail: o.int("detail"))

@@ -114,7 +114,12 @@ public struct Adam {
             guard m.shape == p.shape, v.shape == p.shape else {
                 throw TorchError("\(source): '\(name)' state has shape \(m.shape), parameter has \(p.shape)")
             }
-            restored[index] = Slot(step: Int(try step.item()), expAvg: try m.to(p.device, p.dtype).clone(),
+            // A step count steers bias correction; a damaged one must not trap or pass.
+            let count = try step.item()
+            guard step.shape.isEmpty, count.isFinite, count >= 0, count <= 1e15, count == count.rounded() else {
+                throw TorchError("\(source): '\(name).step' is \(step.shape.isEmpty ? "\(count)" : "of shape \(step.shape)"), not a step count", kind: .badArgument)
+            }
+            restored[index] = Slot(step: Int(count), expAvg: try m.to(p.device, p.dtype).clone(),
                                    expAvgSq: try v.to(p.device, p.dtype).clone())
             used.formUnion(["\(name).step", "\(name).exp_avg", "\(name).exp_avg_sq"])
         }
@@ -122,7 +127,12 @@ public struct Adam {
         guard unexpected.isEmpty else {
             throw TorchError("\(source): state for unknown parameters: \(unexpected.joined(separator: ", "))")
         }
-        if let lr = metadata["lr"].flatMap(Double.init) { learningRate = lr }
+        if let text = metadata["lr"] {
+            guard let lr = Double(text), lr.isFinite, lr >= 0 else {
+                throw TorchError("\(source): optimizer learning rate '\(text.prefix(40))' is not a finite, non-negative number", kind: .badArgument)
+            }
+            learningRate = lr
+        }
         slots = restored
     }
 }

@@ -57,9 +57,17 @@ public struct OptionDeclaration: Sendable {
     public let kind: OptionKind
     public let defaultValue: OptionValue
     public let help: String
+    /// The largest value of a whole-number option (each value of a list). Options read from a
+    /// weights file decide what is allocated before any weight is checked, so every size-like
+    /// option declares one.
+    public let maximum: Int?
+    /// The most values a list option may have.
+    public let maxCount: Int?
 
-    public init(_ name: String, _ kind: OptionKind, default value: OptionValue, help: String = "") {
+    public init(_ name: String, _ kind: OptionKind, default value: OptionValue, help: String = "",
+                maximum: Int? = nil, maxCount: Int? = nil) {
         self.name = name; self.kind = kind; self.defaultValue = value; self.help = help
+        self.maximum = maximum; self.maxCount = maxCount
     }
 }
 
@@ -96,7 +104,21 @@ public struct Options: Sendable, Equatable {
     }
 
     private static func check(_ value: OptionValue, _ d: OptionDeclaration, owner: String) throws {
-        let fail = { (what: String) in OptionError("\(owner): option '\(d.name)' must be \(what), got \(value)") }
+        let shown = value.description.count > 60 ? String(value.description.prefix(60)) + "...\"" : value.description
+        let fail = { (what: String) in OptionError("\(owner): option '\(d.name)' must be \(what), got \(shown)") }
+        if let maximum = d.maximum {
+            let values: [Int]
+            switch value {
+            case .number(let x): values = x == x.rounded() && abs(x) < 1e15 ? [Int(x)] : []
+            case .text(let s): values = parseInts(s) ?? []
+            }
+            if values.contains(where: { $0 > maximum }) {
+                throw fail(d.kind == .positiveInts ? "a list of positive integers of at most \(maximum)" : "a positive integer of at most \(maximum)")
+            }
+        }
+        if let maxCount = d.maxCount, case .text(let s) = value, s.split(separator: ",").count > maxCount {
+            throw fail("a list of at most \(maxCount) values")
+        }
         switch (d.kind, value) {
         case (.positiveInt, .number(let x)) where x == x.rounded() && x > 0 && x < 1e9: return
         case (.positiveInt, _): throw fail("a positive integer")

@@ -23,6 +23,9 @@ public func readPhoto(_ path: String, options: DecodeOptions = DecodeOptions()) 
 public func decodePhoto(_ bytes: [UInt8], name: String, options: DecodeOptions = DecodeOptions()) throws -> Photo {
     let context = VipsContext(path: name)
     guard !bytes.isEmpty else { throw PhotoError(path: name, problem: "empty, not a photo") }
+    try checkJPEGSize(path: name, byteCount: bytes.count) { offset, count in
+        offset < bytes.count ? Array(bytes[offset..<min(bytes.count, offset + count)]) : []
+    }
     // libvips reads the bytes in place, so the image must be finished inside this scope.
     return try bytes.withUnsafeBytes { raw in
         try context.start()
@@ -41,6 +44,7 @@ func openFile(_ path: String, context: VipsContext) throws -> VipsImageRef {
     }
     guard !isFolder.boolValue else { throw PhotoError(path: path, problem: "is a folder, not a photo") }
     if let problem = notARegularFile(path) { throw PhotoError(path: path, problem: problem) }
+    try checkJPEGFileSize(path)
     try context.start()
     guard let source = vips_source_new_from_file(path) else { throw context.failure("cannot open") }
     return try open(source, context: context, fileExtension: URL(fileURLWithPath: path).pathExtension)

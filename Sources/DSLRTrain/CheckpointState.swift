@@ -23,6 +23,34 @@ struct TrainState: Codable, Equatable {
 
     static let metadataKey = "dslrkit.train"
 
+    /// Counts larger than any run reaches; beyond them a number is damage, not progress.
+    static let maxCount = 1 << 48
+
+    /// Refuses numbers no run writes: negative or absurd counts (the loader multiplies the
+    /// epoch by the batches per epoch, and a loss scaler divides by its scale).
+    func validate(source: String) throws {
+        func check(_ value: Int, _ what: String) throws {
+            guard (0...Self.maxCount).contains(value) else {
+                throw RecipeError("\(source): its \(what) is \(value), not a count from 0 to \(Self.maxCount)")
+            }
+        }
+        try check(iteration, "iteration")
+        try check(loader.epoch, "loader epoch")
+        try check(loader.batch, "loader batch")
+        for network in networks {
+            guard let s = network.scaler else { continue }
+            try check(s.goodSteps, "\(network.name) loss scaler's good steps")
+            guard s.growthInterval >= 1, s.growthInterval <= Self.maxCount else {
+                throw RecipeError("\(source): its \(network.name) loss scaler's growth interval is \(s.growthInterval), not a positive count")
+            }
+            for (value, what) in [(s.scale, "scale"), (s.growthFactor, "growth factor"), (s.backoffFactor, "backoff factor")] {
+                guard value.isFinite, value > 0 else {
+                    throw RecipeError("\(source): its \(network.name) loss scaler's \(what) is \(value), not a positive finite number")
+                }
+            }
+        }
+    }
+
     init(iteration: Int, loader: LoaderPosition, algorithm: String, networks: [Network]) {
         self.iteration = iteration; self.loader = loader; self.algorithm = algorithm; self.networks = networks
     }
@@ -85,6 +113,7 @@ func restoreCheckpoint(_ algorithm: any TrainingAlgorithm, name: String, from ur
         throw RecipeError("\(url.path): not a DSLRKit training checkpoint (no '\(TrainState.metadataKey)' metadata)")
     }
     let state = try TrainState.decode(json, source: url.path)
+    try state.validate(source: url.path)
     guard state.algorithm == name else {
         throw RecipeError("\(url.path): was trained with algorithm '\(state.algorithm)', the recipe uses '\(name)'")
     }

@@ -75,6 +75,9 @@ public struct DatasetSection: Sendable, Equatable, Codable {
         layout = try c.decode(String.self, forKey: .layout)
         root = try c.decode(String.self, forKey: .root)
         options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+        do { try DatasetLayout(rawValue: layout)?.checkOptions(options) } catch let error as DataError {
+            throw invalid(c, .options, error.message)
+        }
     }
 
     public var spec: DatasetSpec { DatasetSpec(name: layout, root: root, options: options) }

@@ -47,6 +47,7 @@ extension Recipe {
     /// `dotted.key=value` settings (values parsed as YAML scalars) applied before decoding.
     public static func parse(_ yaml: String, source: String, overrides: [String] = []) throws -> Recipe {
         var tree: Any
+        try RecipeYAMLLimits.check(yaml, source: source)
         do {
             tree = try Yams.load(yaml: yaml) ?? [:]
         } catch {
@@ -58,7 +59,7 @@ extension Recipe {
             let text = try Yams.dump(object: tree)
             recipe = try YAMLDecoder().decode(Recipe.self, from: text)
         } catch {
-            throw RecipeError("\(source): \(describe(unwrap(error)))")
+            throw RecipeError("\(source): \(describe(unwrap(error), tree: tree))")
         }
         // A loss its algorithm cannot feed is refused now, not at the first step.
         do { try TrainingAlgorithms.validate(recipe) } catch let error as RecipeError {
@@ -93,7 +94,7 @@ private func unwrap(_ error: any Error) -> any Error {
     return error
 }
 
-private func describe(_ error: any Error) -> String {
+private func describe(_ error: any Error, tree: Any) -> String {
     if let e = error as? UnknownKey { return "unknown key '\(e.path)'" }
     if let e = error as? RecipeError { return e.message }
     guard let error = error as? DecodingError else { return "\(error)" }
@@ -101,7 +102,9 @@ private func describe(_ error: any Error) -> String {
     case .keyNotFound(let key, let context):
         return "missing key '\(dotted(context.codingPath + [key]))'"
     case .typeMismatch(let type, let context):
-        return "key '\(dotted(context.codingPath))': expected \(typeName(type))"
+        let found = kindOfValue(at: context.codingPath, in: tree).map { ", found \($0)" } ?? ""
+        guard !context.codingPath.isEmpty else { return "a recipe is a mapping of keys (name:, generator:, ...)\(found)" }
+        return "key '\(dotted(context.codingPath))': expected \(typeName(type))\(found)"
     case .valueNotFound(let type, let context):
         return "key '\(dotted(context.codingPath))': expected \(typeName(type)), found nothing"
     case .dataCorrupted(let context):
@@ -120,7 +123,39 @@ private func typeName(_ type: Any.Type) -> String {
     case is Double.Type: return "a number"
     case is String.Type: return "text"
     case is Bool.Type: return "true or false"
-    default: return "\(type)".contains("Array") ? "a list" : "a mapping"
+    // Yams names the node it needed when the YAML has a different kind of node there.
+    case is Node.Mapping.Type: return "a mapping"
+    case is Node.Sequence.Type: return "a list"
+    case is Node.Scalar.Type: return "a single value"
+    default:
+        let name = "\(type)"
+        return name.contains("Array") ? "a list" : name.contains("Dictionary") ? "a mapping" : name
+    }
+}
+
+/// What the recipe holds at `path`, in words, for saying what was found instead.
+private func kindOfValue(at path: [any CodingKey], in tree: Any) -> String? {
+    var node: Any? = tree
+    for key in path {
+        if let list = node as? [Any], let index = key.intValue {
+            node = list.indices.contains(index) ? list[index] : nil
+        } else if let map = node as? [String: Any] {
+            node = map[key.stringValue]
+        } else if let map = node as? [AnyHashable: Any] {
+            node = map[key.stringValue]
+        } else {
+            return nil
+        }
+    }
+    switch node {
+    case nil: return nil
+    case is [Any]: return "a list"
+    case is [String: Any], is [AnyHashable: Any]: return "a mapping"
+    case is Bool: return "true or false"
+    case let n as Int: return "the number \(n)"
+    case let d as Double: return "the number \(d)"
+    case let text as String: return "the text '\(text.prefix(40))'"
+    default: return "nothing"
     }
 }
 

@@ -30,6 +30,7 @@ struct ImportVGG: ParsableCommand {
 
     func run() throws {
         let input = URL(fileURLWithPath: file)
+        try refuseOverwritingInputs(output: output, inputs: [file], what: "the weights being read")
         let vgg = try VGG(contentsOf: input)
         let out = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -38,4 +39,35 @@ struct ImportVGG: ParsableCommand {
         print("\(vgg.configuration.name): \(vgg.convolutions.count) convolutions (widths \(widths.first ?? 0)...\(widths.last ?? 0)), "
             + "preprocessing \(vgg.preprocessing.metadata) -> \(out.path)")
     }
+}
+
+/// Refuses an output that is one of `inputs` (spelt differently, through links, or as the
+/// same inode) before anything is read or written: the import writes its result over the
+/// file it is reading, and a failure or an interruption would lose the original. Like
+/// `enhance`, no option overrides this: write elsewhere, then move the result.
+func refuseOverwritingInputs(output: String, inputs: [String], what: String) throws {
+    let out = URL(fileURLWithPath: output)
+    if let input = inputs.first(where: { sameFile(URL(fileURLWithPath: $0), out) }) {
+        throw ValidationError("-o \(output) is \(what) (\(input)); write elsewhere")
+    }
+}
+
+/// The files of the TensorFlow checkpoint at `prefix` (given with or without `.index`):
+/// its index and every data shard beside it.
+func tfCheckpointFiles(_ prefix: String) -> [String] {
+    let base = prefix.hasSuffix(".index") ? String(prefix.dropLast(".index".count)) : prefix
+    let url = URL(fileURLWithPath: base)
+    let folder = url.deletingLastPathComponent(), stem = url.lastPathComponent + ".data-"
+    let shards = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+        .filter { $0.hasPrefix(stem) }.map { folder.appendingPathComponent($0).path }
+    return [base, base + ".index"] + shards.sorted()
+}
+
+/// Whether two paths name one file (through links, or as the same inode).
+func sameFile(_ a: URL, _ b: URL) -> Bool {
+    if a.resolvingSymlinksInPath().standardizedFileURL.path == b.resolvingSymlinksInPath().standardizedFileURL.path { return true }
+    let manager = FileManager.default
+    guard let x = try? manager.attributesOfItem(atPath: a.path), let y = try? manager.attributesOfItem(atPath: b.path) else { return false }
+    return (x[.systemNumber] as? NSNumber) == (y[.systemNumber] as? NSNumber)
+        && (x[.systemFileNumber] as? NSNumber) == (y[.systemFileNumber] as? NSNumber)
 }

@@ -18,6 +18,7 @@ struct ImportDPEDTF: ParsableCommand {
     var output: String
 
     func run() throws {
+        try refuseOverwritingInputs(output: output, inputs: tfCheckpointFiles(prefix), what: "a file of the checkpoint being read")
         let generator = try importDPEDGenerator(fromTFCheckpoint: prefix)
         let name = URL(fileURLWithPath: prefix).lastPathComponent
         let channels = generator.convIn.weight.shape[0]

@@ -19,6 +19,7 @@ struct ImportPPCNTF: ParsableCommand {
     var output: String
 
     func run() throws {
+        try refuseOverwritingInputs(output: output, inputs: tfCheckpointFiles(prefix), what: "a file of the checkpoint being read")
         let (network, layout) = try importPPCN(fromTFCheckpoint: prefix)
         let name = URL(fileURLWithPath: prefix).lastPathComponent
         let out = URL(fileURLWithPath: output)

@@ -39,7 +39,7 @@ struct ImportTorch: ParsableCommand {
 
     func run() throws {
         let input = URL(fileURLWithPath: file), out = URL(fileURLWithPath: output)
-        guard !sameFile(input, out) else { throw ValidationError("-o \(output) is the checkpoint being read; write elsewhere") }
+        try refuseOverwritingInputs(output: output, inputs: [file], what: "the checkpoint being read")
         let checkpoint = try TorchCheckpoint(contentsOf: input, key: key)
         let network = try importTorchStateDict(
             checkpoint.tensors, architecture: arch, options: architectureOptions(options), stripPrefix: stripPrefix, source: file)
@@ -53,13 +53,4 @@ struct ImportTorch: ParsableCommand {
             + checkpoint.skipped.prefix(8).joined(separator: ", ") + (checkpoint.skipped.count > 8 ? ", ...)" : ")")
         print("wrote \(output): \(network.architecture), \(checkpoint.tensors.count) tensors (\(network.module.parameterCount) parameters) from \(file)\(location)\(skipped)")
     }
-}
-
-/// Whether two paths name one file (through links, or as the same inode).
-private func sameFile(_ a: URL, _ b: URL) -> Bool {
-    if a.resolvingSymlinksInPath().standardizedFileURL.path == b.resolvingSymlinksInPath().standardizedFileURL.path { return true }
-    let manager = FileManager.default
-    guard let x = try? manager.attributesOfItem(atPath: a.path), let y = try? manager.attributesOfItem(atPath: b.path) else { return false }
-    return (x[.systemNumber] as? NSNumber) == (y[.systemNumber] as? NSNumber)
-        && (x[.systemFileNumber] as? NSNumber) == (y[.systemFileNumber] as? NSNumber)
 }

@@ -151,3 +151,48 @@ struct ImportTorchCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
     }
 }
+
+/// Issue 19: `import dped-tf CK -o CK.index` and `import vgg f.mat -o f.mat` wrote the result
+/// over the file being read.
+@Suite struct ImportOutputIsNeverAnInputTests {
+    @Test func aTensorFlowCheckpointsFilesAreNeverTheOutput() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
+        var before: [String: Data] = [:]
+        for suffix in [".index", ".data-00000-of-00001"] {
+            let copy = folder + "/CK" + suffix
+            try FileManager.default.copyItem(atPath: modelsFixture("dped_tf/dped_generator") + suffix, toPath: copy)
+            before[copy] = try Data(contentsOf: URL(fileURLWithPath: copy))
+        }
+        let attempts = [
+            ("dped-tf", folder + "/CK", folder + "/CK.index", folder + "/CK.index"),
+            ("dped-tf", folder + "/CK.index", folder + "/sub/../CK.data-00000-of-00001", folder + "/CK.data-00000-of-00001"),
+            ("ppcn-tf", folder + "/CK", folder + "/./CK.index", folder + "/CK.index"),
+        ]
+        for (command, prefix, output, input) in attempts {
+            let outcome = try runDSLR(["import", command, prefix, "-o", output], in: folder)
+            #expect(outcome.status == 2, "\(command) -o \(output): \(outcome.stderr)")
+            #expect(outcome.errorLines.first == "Error: -o \(output) is a file of the checkpoint being read (\(input)); write elsewhere", "\(outcome.stderr)")
+        }
+        for (path, data) in before { #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == data, "\(path) changed") }
+        // Elsewhere, the same import works.
+        let fine = try runDSLR(["import", "dped-tf", folder + "/CK", "-o", folder + "/sub/CK.safetensors"], in: folder)
+        #expect(fine.status == 0, "\(fine.stderr)")
+    }
+
+    @Test func theMATFileIsNeverTheOutput() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let copy = folder + "/f.mat"
+        try FileManager.default.copyItem(atPath: modelsFixture("vgg19_tiny.mat"), toPath: copy)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.mat", withDestinationPath: copy)
+        let before = try Data(contentsOf: URL(fileURLWithPath: copy))
+        for output in [copy, folder + "/link.mat"] {
+            let outcome = try runDSLR(["import", "vgg", copy, "-o", output], in: folder)
+            #expect(outcome.status == 2, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("-o \(output) is the weights being read (\(copy)); write elsewhere"), "\(outcome.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
+    }
+}

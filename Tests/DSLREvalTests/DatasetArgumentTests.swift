@@ -22,3 +22,20 @@ import Testing
     #expect(try parseDataArgument(json.path).spec == DatasetSpec(name: "paired-folders", root: "/abs"))
     #expect(throws: EvalError.self) { try parseDataArgument(folder.path) }  // no input/ or target/
 }
+
+/// Issue 19: a misspelt option was ignored and its default used without a word.
+@Test func unknownDatasetOptionsAreRefusedListingTheKnownOnes() throws {
+    #expect(throws: EvalError("--data dped:/data/dped?phnoe=iphone: unknown option 'phnoe' for dataset layout 'dped' (known: phone, validate)")) {
+        try parseDataArgument("dped:/data/dped?phnoe=iphone")
+    }
+    let folder = try temporaryFolder("typo")
+    let yaml = folder.appendingPathComponent("data.yaml")
+    try "name: paired-folders\nroot: /abs\noptions:\n  test_percent: 20\n".write(to: yaml, atomically: true, encoding: .utf8)
+    #expect(throws: EvalError("\(yaml.path): unknown option 'test_percent' for dataset layout 'paired-folders' (known: input, scale, target, test-percent, validate)")) {
+        try parseDataArgument(yaml.path)
+    }
+    // The spec reached by any other road is checked where the dataset is made.
+    #expect(throws: DataError("\(folder.path): unknown option 'low' for dataset layout 'dped' (known: phone, validate)")) {
+        try makeDataset(DatasetSpec(name: "dped", root: folder.path, options: ["low": "x"]))
+    }
+}

@@ -91,7 +91,7 @@ private func openError(_ prefix: String) throws -> TFCheckpointError {
         try edit(shard) { $0 = Array($0.prefix(kernel.offset + 10)) }
         let error = try #require(throws: TFCheckpointError.self) { try checkpoint.tensor(named: "layer/kernel") }
         #expect(error.kind == .truncated)
-        #expect(error.description == "\(shard): tensor 'layer/kernel' needs bytes \(kernel.offset)..<\(kernel.offset + 288) but the file is \(kernel.offset + 10) bytes")
+        #expect(error.description == "\(shard): tensor 'layer/kernel' needs 288 bytes at offset \(kernel.offset) but the file is \(kernel.offset + 10) bytes")
     }
 }
 

@@ -22,7 +22,7 @@ import Testing
         #expect(throws: RecipeError("tiny.yaml: loss 'gram' needs a style reference photo, which the training algorithm 'supervised' does not provide (algorithms that do: none yet)")) {
             try tinyRecipe(dataset: data).adding(loss: "gram")
         }
-        #expect(throws: RecipeError("tiny.yaml: loss 'cycle_l1' needs a reconstruction (a cycle through the generator), which the training algorithm 'supervised' does not provide (algorithms that do: none yet)")) {
+        #expect(throws: RecipeError("tiny.yaml: loss 'cycle_l1' needs a reconstruction (a cycle through the generator), which the training algorithm 'supervised' does not provide (algorithms that do: stargan)")) {
             try tinyRecipe(dataset: data).adding(loss: "cycle_l1")
         }
         // The same losses the algorithms can feed load.
@@ -33,7 +33,10 @@ import Testing
     @Test func algorithmsAreChosenByNameAndCheckTheirSections() throws {
         #expect(try tinyRecipe(dataset: data).algorithmName == "supervised")
         #expect(try tinyRecipe(dataset: data, gan: true).algorithmName == "dped-gan")
-        #expect(throws: RecipeError("tiny.yaml: algorithm: unknown training algorithm 'stargan' (known: supervised, dped-gan, distill, pynet-levels)")) {
+        #expect(throws: RecipeError("tiny.yaml: algorithm: unknown training algorithm 'cyclegan' (known: supervised, dped-gan, distill, pynet-levels, intrinsic, stargan)")) {
+            try tinyRecipe(dataset: data, extra: "algorithm: cyclegan")
+        }
+        #expect(throws: RecipeError("tiny.yaml: loss 'l1' needs a target photo, which the training algorithm 'stargan' does not provide (algorithms that do: supervised, dped-gan, distill, pynet-levels, intrinsic)")) {
             try tinyRecipe(dataset: data, extra: "algorithm: stargan")
         }
         #expect(throws: RecipeError("tiny.yaml: loss 'texture' needs a discriminator, which the training algorithm 'supervised' does not provide (algorithms that do: dped-gan, distill)")) {

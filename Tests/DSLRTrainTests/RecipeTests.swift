@@ -97,7 +97,7 @@ import Testing
 
     @Test func badValuesNameTheKey() throws {
         let good = try String(contentsOf: recipesFolder.appendingPathComponent("lab.yaml"), encoding: .utf8)
-        #expect(throws: RecipeError("my.yaml: key 'batch_size': expected an integer")) {
+        #expect(throws: RecipeError("my.yaml: key 'batch_size': expected an integer, found the text 'many'")) {
             try Recipe.parse(good.replacingOccurrences(of: "batch_size: 16", with: "batch_size: many"), source: "my.yaml")
         }
         #expect(throws: RecipeError("my.yaml: key 'precision': not one of the allowed values")) {

@@ -1,0 +1,55 @@
+import DSLRTrain
+import Foundation
+import Testing
+
+/// Issue 19: recipes as an attacker or a careless user writes them.
+@Suite struct RecipeHostileTests {
+    func lab() throws -> String {
+        try String(contentsOf: recipesFolder.appendingPathComponent("lab.yaml"), encoding: .utf8)
+    }
+
+    func message(_ yaml: String) -> String {
+        do {
+            _ = try Recipe.parse(yaml, source: "my.yaml")
+            return "parsed"
+        } catch {
+            return String(describing: error)
+        }
+    }
+
+    @Test func deepNestingIsRefusedBeforeYamsRecursesIntoIt() {
+        let deep = "name: " + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "\n"
+        #expect(message(deep) == "my.yaml: nests deeper than 64 levels (line 1); a recipe needs a few")
+    }
+
+    @Test func aliasExpansionIsBounded() {
+        // Nine levels of ten aliases each: a billion values from 300 bytes.
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let text = message(yaml)
+        #expect(text.hasPrefix("my.yaml: expands to more than 100000 values (aliases included; line "), "\(text)")
+        // A few aliases, as a real recipe may use them, still work.
+        let shared = try? Recipe.parse(lab().replacingOccurrences(of: "optimizer: {kind: adam, lr: 0.0005}", with: "optimizer: &opt {kind: adam, lr: 0.0005}"), source: "my.yaml")
+        #expect(shared?.name == "lab")
+    }
+
+    @Test func aMisspeltDatasetOptionIsRefusedNamingItAndTheKnownOnes() throws {
+        let typo = try lab().replacingOccurrences(of: "options: {phone: synthetic}", with: "options: {phnoe: synthetic}")
+        #expect(message(typo) == "my.yaml: key 'dataset.options': unknown option 'phnoe' for dataset layout 'dped' (known: phone, validate)")
+    }
+
+    @Test func typeErrorsNameTheKeyAndWhatWasFound() throws {
+        let good = try lab()
+        #expect(message(good.replacingOccurrences(of: "batch_size: 16", with: "batch_size: [16]"))
+            == "my.yaml: key 'batch_size': expected a single value, found a list")
+        #expect(message(good.replacingOccurrences(of: "losses:\n  - {name: lab, weight: 1, options: {alpha: 0.84}}", with: "losses: {name: lab}"))
+            == "my.yaml: key 'losses': expected a list, found a mapping")
+        #expect(message(good.replacingOccurrences(of: "optimizer: {kind: adam, lr: 0.0005}", with: "optimizer: adam"))
+            == "my.yaml: key 'optimizer': expected a mapping, found the text 'adam'")
+        #expect(message(good.replacingOccurrences(of: "options: {phone: synthetic}", with: "options: [phone]"))
+            == "my.yaml: key 'dataset.options': expected a mapping, found a list")
+        #expect(message("- name: lab\n") == "my.yaml: a recipe is a mapping of keys (name:, generator:, ...), found a list")
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds libFuzzer targets (with AddressSanitizer) for DSLRKit's parsers and runs each for
+# SECONDS (default 60) on its committed seed corpus in fuzz/corpus/<target>/.
+#
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: mat safetensors (default: all)
+#
+# Each target is its parser's sources compiled as one module with fuzz/<Target>Fuzz.swift;
+# nothing else of the package is built. New inputs go to out/fuzz/corpus/<target>/, crashes
+# to out/fuzz/crashes/<target>-*, a log to out/fuzz/<target>.log; the exit status is
+# non-zero when a target found a crash.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(mat safetensors)
+out="${DSLRKIT_OUT:-out}/fuzz"
+mkdir -p "$out/crashes"
+
+build() {
+    local target="$1" binary="$out/$1-fuzz"
+    local sources=() flags=()
+    case "$target" in
+        mat)
+            sources=(Sources/DSLRImport/MATByteSource.swift Sources/DSLRImport/MATFile.swift
+                     Sources/DSLRImport/MATParser.swift Sources/DSLRImport/MATValue.swift fuzz/MATFuzz.swift)
+            flags=(-I Sources/CZlib -lz -module-name DSLRImport) ;;
+        safetensors)
+            sources=(Sources/SafeTensors/*.swift fuzz/SafeTensorsFuzz.swift)
+            flags=(-module-name SafeTensors) ;;
+        *) echo "fuzz: unknown target '$target' (known: mat, safetensors)" >&2; return 2 ;;
+    esac
+    swiftc -O -sanitize=fuzzer,address -parse-as-library "${flags[@]}" "${sources[@]}" -o "$binary" \
+        2> >(grep -v "Cannot export local symbol '__asan" >&2)
+}
+
+status=0
+for target in "${targets[@]}"; do
+    build "$target"
+    mkdir -p "$out/corpus/$target"
+    echo "fuzz: $target for ${seconds}s (log: $out/$target.log)" >&2
+    if ! "$out/$target-fuzz" "$out/corpus/$target" "fuzz/corpus/$target" -max_total_time="$seconds" \
+            -max_len=65536 -rss_limit_mb=4096 -timeout=20 -artifact_prefix="$out/crashes/$target-" \
+            -print_final_stats=1 > "$out/$target.log" 2>&1; then
+        echo "fuzz: $target found a problem; see $out/$target.log and $out/crashes/" >&2
+        status=1
+    fi
+    grep -E '^stat::number_of_executed_units|^stat::new_units_added|^#[0-9]+.*DONE' "$out/$target.log" | sed "s/^/fuzz: $target: /" >&2 || true
+done
+exit $status
