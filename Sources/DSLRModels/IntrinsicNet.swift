@@ -17,9 +17,11 @@ import DSLRTensor
 /// their product can be any photo; F' ends without an activation, like every DSLRKit
 /// enhancer (results are clamped where photos are written).
 ///
-/// There are no skip connections, as the thesis describes an autoencoder: detail finer than
-/// the 1/32 bottleneck is carried only by the 256 channels there, which is why MDIE's
-/// recompositions are softer than their inputs (measured in docs/BENCHMARKS.md).
+/// The thesis describes an autoencoder without skip connections (the default): detail finer
+/// than the 1/32 bottleneck is carried only by the 256 channels there, and a briefly trained
+/// one recomposes photos grey and soft (docs/BENCHMARKS.md). `skips` adds U-Net's: each
+/// decoder stage after the first also sees the encoder's map of its resolution, and the
+/// output convolution the network's input, so colour and detail need not pass the bottleneck.
 ///
 /// Batch norm in evaluation uses running statistics, so the network is a fixed function of a
 /// neighbourhood and tiles exactly with no statistics passes.
@@ -29,12 +31,14 @@ public struct IntrinsicAutoencoder: Module {
     public var output: Conv2d
     /// Sigmoid on the output (the decomposition) or none (the composition).
     public let boundedOutput: Bool
+    /// U-Net skip connections (not in the thesis).
+    public let skips: Bool
 
     /// Stride-2 stages; inputs must be multiples of 2⁵ on each side.
     public static let depth = 5
     public static let sizeMultiple = 1 << depth
 
-    public init(inputChannels: Int, outputChannels: Int, width: Int = 16, boundedOutput: Bool) throws {
+    public init(inputChannels: Int, outputChannels: Int, width: Int = 16, boundedOutput: Bool, skips: Bool = false) throws {
         let widths = (0..<Self.depth).map { width << $0 }
         var channels = inputChannels
         encoder = []
@@ -43,12 +47,15 @@ public struct IntrinsicAutoencoder: Module {
             channels = w
         }
         decoder = []
-        for w in widths.dropLast().reversed() + [width] {
-            decoder.append(try IntrinsicStage(channels, w, stride: 1, shuffle: true))
+        // With skips, stage j > 0 also takes the encoder's map at its input's resolution.
+        for (j, w) in (widths.dropLast().reversed() + [width]).enumerated() {
+            let skipped = skips && j > 0 ? widths[Self.depth - 1 - j] : 0
+            decoder.append(try IntrinsicStage(channels + skipped, w, stride: 1, shuffle: true))
             channels = w
         }
-        output = try Conv2d(channels, outputChannels, kernel: 3, padding: .explicit(1, 1))
+        output = try Conv2d(channels + (skips ? inputChannels : 0), outputChannels, kernel: 3, padding: .explicit(1, 1))
         self.boundedOutput = boundedOutput
+        self.skips = skips
     }
 
     /// Input pixels each output pixel depends on, on each side: the encoder's 3×3 kernels at
@@ -62,9 +69,15 @@ public struct IntrinsicAutoencoder: Module {
             throw TorchError("intrinsic network: input must be [N, C, H, W] with H and W multiples of \(Self.sizeMultiple), got \(x.shape)")
         }
         var h = x
-        for stage in encoder { h = try stage(h) }
-        for stage in decoder { h = try stage(h) }
-        let y = try output(h)
+        var maps: [Tensor] = []
+        for stage in encoder {
+            h = try stage(h)
+            maps.append(h)
+        }
+        for (j, stage) in decoder.enumerated() {
+            h = try stage(skips && j > 0 ? cat([h, maps[Self.depth - 1 - j]], dim: 1) : h)
+        }
+        let y = try output(skips ? cat([h, x], dim: 1) : h)
         return boundedOutput ? try y.sigmoid() : y
     }
 }

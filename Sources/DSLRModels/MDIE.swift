@@ -28,13 +28,14 @@ public struct MDIENetwork: Module {
     /// Channels of an intrinsic image: albedo then shading, three each.
     public static let intrinsicChannels = 6
 
-    public init(attributes: Int = 3, intrinsicWidth: Int = 16, width: Int = 64, blocks: Int = 6, residual: Bool = true) throws {
+    public init(attributes: Int = 3, intrinsicWidth: Int = 16, width: Int = 64, blocks: Int = 6, residual: Bool = true,
+                skips: Bool = false) throws {
         decomposer = try IntrinsicAutoencoder(inputChannels: 3, outputChannels: Self.intrinsicChannels, width: intrinsicWidth,
-                                              boundedOutput: true)
+                                              boundedOutput: true, skips: skips)
         translator = try StarGANGenerator(channels: Self.intrinsicChannels, conditionChannels: 2 * attributes, width: width,
                                           blocks: blocks, residual: residual)
         composer = try IntrinsicAutoencoder(inputChannels: Self.intrinsicChannels, outputChannels: 3, width: intrinsicWidth,
-                                            boundedOutput: false)
+                                            boundedOutput: false, skips: skips)
         self.attributes = attributes
     }
 
@@ -75,6 +76,8 @@ public struct MDIENetwork: Module {
             OptionDeclaration("blocks", .positiveInt, default: .number(6), help: "StarGAN generator's residual blocks", maximum: 64),
             OptionDeclaration("residual", .choice(["true", "false"]), default: .text("true"),
                               help: "the generator adds its output to its input (false: StarGAN's direct tanh)"),
+            OptionDeclaration("skips", .choice(["true", "false"]), default: .text("false"),
+                              help: "U-Net skip connections in the intrinsic networks (false: the thesis' plain autoencoders)"),
         ],
         contract: { o in
             ArchitectureContract(sizeMultiple: IntrinsicAutoencoder.sizeMultiple, conditionChannels: 2 * o.int("attributes"))
@@ -87,7 +90,7 @@ public struct MDIENetwork: Module {
         },
         make: { o in
             let net = try MDIENetwork(attributes: o.int("attributes"), intrinsicWidth: o.int("intrinsic_width"), width: o.int("width"),
-                                      blocks: o.int("blocks"), residual: o.text("residual") == "true")
+                                      blocks: o.int("blocks"), residual: o.text("residual") == "true", skips: o.text("skips") == "true")
             return NetworkBody(
                 module: net,
                 tiling: TilingProfile(receptiveRadius: net.receptiveRadius, normLayerCount: net.translator.normLayerCount,

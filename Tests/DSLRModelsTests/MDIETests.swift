@@ -21,6 +21,11 @@ import Testing
         let g = try IntrinsicAutoencoder(inputChannels: 6, outputChannels: 3, width: 16, boundedOutput: false)
         #expect(try withNoGrad { try g(y) }.shape == [2, 3, 64, 96])
         #expect(throws: TorchError.self) { try f(Tensor.rand([1, 3, 48, 64])) }
+        // U-Net skips: each later decoder stage also takes the encoder's map of its resolution.
+        let u = try IntrinsicAutoencoder(inputChannels: 3, outputChannels: 6, width: 16, boundedOutput: true, skips: true)
+        #expect(u.decoder.map { $0.conv.weight.shape[1] } == [256, 256, 128, 64, 32])
+        #expect(u.output.weight.shape[1] == 16 + 3)
+        #expect(try withNoGrad { try u(x) }.shape == [2, 6, 64, 96])
     }
 
     /// StarGAN's generator sees the label as extra channels and, residual, starts as the
@@ -66,9 +71,10 @@ import Testing
 
     /// Every output pixel of F depends only on inputs within its declared radius: the input
     /// gradient of one output pixel is zero beyond it (batch norm on running statistics).
-    @Test func intrinsicRadiusBoundsTheTrueDependency() throws {
+    @Test(arguments: [false, true])
+    func intrinsicRadiusBoundsTheTrueDependency(skips: Bool) throws {
         Torch.manualSeed(6)
-        let f = try IntrinsicAutoencoder(inputChannels: 3, outputChannels: 6, width: 4, boundedOutput: false)
+        let f = try IntrinsicAutoencoder(inputChannels: 3, outputChannels: 6, width: 4, boundedOutput: false, skips: skips)
         f.eval()
         let side = 320, centre = 160
         let x = try Tensor.rand([1, 3, side, side]).requiringGrad()
