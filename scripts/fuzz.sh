@@ -4,6 +4,9 @@
 #
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: mat safetensors (default: all)
 #
+# FUZZ_RUNS=N instead runs N inputs from seed FUZZ_SEED (default 1) and starts from the
+# committed seeds only, so the same inputs are tried on every machine (CI's brief run).
+#
 # Each target is its parser's sources compiled as one module with fuzz/<Target>Fuzz.swift;
 # nothing else of the package is built. New inputs go to out/fuzz/corpus/<target>/, crashes
 # to out/fuzz/crashes/<target>-*, a log to out/fuzz/<target>.log; the exit status is
@@ -38,8 +41,13 @@ status=0
 for target in "${targets[@]}"; do
     build "$target"
     mkdir -p "$out/corpus/$target"
-    echo "fuzz: $target for ${seconds}s (log: $out/$target.log)" >&2
-    if ! "$out/$target-fuzz" "$out/corpus/$target" "fuzz/corpus/$target" -max_total_time="$seconds" \
+    budget=(-max_total_time="$seconds") corpus=("$out/corpus/$target") what="${seconds}s"
+    if [ -n "${FUZZ_RUNS:-}" ]; then
+        budget=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+        corpus=("$(mktemp -d)") what="$FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1}"
+    fi
+    echo "fuzz: $target for $what (log: $out/$target.log)" >&2
+    if ! "$out/$target-fuzz" "${corpus[@]}" "fuzz/corpus/$target" "${budget[@]}" \
             -max_len=65536 -rss_limit_mb=4096 -timeout=20 -artifact_prefix="$out/crashes/$target-" \
             -print_final_stats=1 > "$out/$target.log" 2>&1; then
         echo "fuzz: $target found a problem; see $out/$target.log and $out/crashes/" >&2

@@ -226,6 +226,8 @@ final class MATParser {
             // Char arrays are grids of UTF-16 code units (MATLAB's chars are BMP only).
             scalars = units.map { Unicode.Scalar($0) ?? "\u{FFFD}" }
         case .utf32, .int32, .uint32:
+            // Found by the fuzzer: a length that is no multiple of 4 read past the last word.
+            guard data.count % 4 == 0 else { throw corrupt("\(data.count) bytes of 4-byte char data") }
             scalars = stride(from: 0, to: data.count, by: 4).map { Unicode.Scalar(word(data, $0)) ?? "\u{FFFD}" }
         default:
             throw corrupt("char data stored as type \(element.type)")

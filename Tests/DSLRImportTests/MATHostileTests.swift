@@ -42,6 +42,14 @@ import Testing
         return w.u32(15) + w.u32(UInt32(z.count)) + z
     }
 
+    /// The fuzzer's first find (scripts/fuzz.sh, in CI's brief run): 4-byte char data whose
+    /// length is no multiple of 4 trapped reading past the last whole word.
+    @Test func charDataOfPartWordsIsRefused() throws {
+        let bytes = try [UInt8](Data(contentsOf: fixture("fuzz-mat-char-words.mat")))
+        let text = try message(bytes)
+        #expect(text == "corrupt MAT-file: 10 bytes of 4-byte char data", "\(text)")
+    }
+
     @Test func dimensionsWhoseProductOverflowsAreRefused() throws {
         let huge = Int32.max
         let bad = w.matrix("x", classCode: 6, dims: [huge, huge, huge], data: w.element(9, w.scalarBytes(UInt64(0))))
