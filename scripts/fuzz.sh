@@ -2,7 +2,7 @@
 # Builds libFuzzer targets (with AddressSanitizer) for DSLRKit's parsers and runs each for
 # SECONDS (default 60) on its committed seed corpus in fuzz/corpus/<target>/.
 #
-#   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: mat safetensors (default: all)
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: mat safetensors tf-index (default: all)
 #
 # FUZZ_RUNS=N instead runs N inputs from seed FUZZ_SEED (default 1) and starts from the
 # committed seeds only, so the same inputs are tried on every machine (CI's brief run).
@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(mat safetensors)
+[ ${#targets[@]} -gt 0 ] || targets=(mat safetensors tf-index)
 out="${DSLRKIT_OUT:-out}/fuzz"
 mkdir -p "$out/crashes"
 
@@ -31,7 +31,13 @@ build() {
         safetensors)
             sources=(Sources/SafeTensors/*.swift fuzz/SafeTensorsFuzz.swift)
             flags=(-module-name SafeTensors) ;;
-        *) echo "fuzz: unknown target '$target' (known: mat, safetensors)" >&2; return 2 ;;
+        tf-index)
+            sources=(Sources/DSLRImport/TFCheckpointTable.swift Sources/DSLRImport/TFCheckpointProto.swift
+                     Sources/DSLRImport/TFCheckpointBytes.swift Sources/DSLRImport/TFCheckpointError.swift
+                     Sources/DSLRImport/TFCheckpointCRC32C.swift Sources/DSLRImport/WeightFileError.swift
+                     fuzz/TFIndexFuzz.swift)
+            flags=(-module-name DSLRImport) ;;
+        *) echo "fuzz: unknown target '$target' (known: mat, safetensors, tf-index)" >&2; return 2 ;;
     esac
     swiftc -O -sanitize=fuzzer,address -parse-as-library "${flags[@]}" "${sources[@]}" -o "$binary" \
         2> >(grep -v "Cannot export local symbol '__asan" >&2)
