@@ -133,6 +133,15 @@ func uniquelyNamed(_ losses: [Loss]) -> [Loss] {
     }
 }
 
+/// Throws `NonFiniteLoss` for the first part (by name) that is NaN or infinite, then for
+/// `total`: the run stops before a backward pass spreads it into the weights.
+func requireFinite(_ parts: [String: Double], total: Double? = nil, iteration: Int) throws {
+    for (name, value) in parts.sorted(by: { $0.key < $1.key }) where !value.isFinite {
+        throw NonFiniteLoss(loss: name, iteration: iteration, value: value)
+    }
+    if let total, !total.isFinite { throw NonFiniteLoss(loss: "total", iteration: iteration, value: total) }
+}
+
 /// One optimisation step of an image-to-image network on a batch: forward (of pyramid
 /// `level` when given), the weighted losses, NaN/Inf check, backward, optimizer step. Shared
 /// by the algorithms.
@@ -149,11 +158,8 @@ func enhancerStep(
     lossContext.teacherFeatures = teacherFeatures ?? []
     lossContext.batchSumScale = context.batchSumScale
     let (total, parts) = try DSLRLosses.evaluate(losses, lossContext)
-    for (name, value) in parts.sorted(by: { $0.key < $1.key }) where !value.isFinite {
-        throw NonFiniteLoss(loss: name, iteration: context.iteration + 1, value: value)
-    }
     let totalValue = try total.detach().item()
-    guard totalValue.isFinite else { throw NonFiniteLoss(loss: "total", iteration: context.iteration + 1, value: totalValue) }
+    try requireFinite(parts, total: totalValue, iteration: context.iteration + 1)
     try network.backward(total)
     let stepped = try network.step(iteration: context.iteration, hook: context.hook(network))
     var result = StepResult()

@@ -107,7 +107,7 @@ func discriminatorStep(_ d: TrainedSide, form: DiscriminatorLossForm, generator:
         throw RecipeError("discriminator: loss wgan-gp belongs to the 'stargan' algorithm")
     }
     let value = try loss.detach().item()
-    guard value.isFinite else { throw NonFiniteLoss(loss: "discriminator", iteration: context.iteration + 1, value: value) }
+    try requireFinite(["discriminator": value], iteration: context.iteration + 1)
     try d.backward(loss)
     try d.step(iteration: context.iteration, hook: context.hook(d))
     return (value, accuracy)

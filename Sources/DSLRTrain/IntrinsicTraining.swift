@@ -108,13 +108,9 @@ final class IntrinsicTraining: TrainingAlgorithm {
             total = try total + sum * weight
         }
         var result = StepResult()
-        for (name, value) in parts.sorted(by: { $0.key < $1.key }) {
-            let v = try value.detach().item()
-            guard v.isFinite else { throw NonFiniteLoss(loss: name, iteration: context.iteration + 1, value: v) }
-            result.losses[name] = v
-        }
+        result.losses = try parts.mapValues { try $0.detach().item() }
         result.total = try total.detach().item()
-        guard result.total.isFinite else { throw NonFiniteLoss(loss: "total", iteration: context.iteration + 1, value: result.total) }
+        try requireFinite(result.losses, total: result.total, iteration: context.iteration + 1)
         try generator.backward(total)
         try generator.step(iteration: context.iteration, hook: context.hook(generator))
         result.lr = generator.optimizer.learningRate

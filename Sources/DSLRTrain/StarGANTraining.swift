@@ -63,6 +63,7 @@ final class StarGANTraining: TrainingAlgorithm {
     let domains: [(attribute: Int, dataset: Dataset)]
     let loaderConfig: LoaderConfig
     let report: @Sendable (String) -> Void
+    let device: Device
     /// Built at the first step, at the positions the iteration implies (so resuming needs no
     /// extra state: domain k has served every step s < t with s mod n = k).
     private var loaders: [DataLoader]?
@@ -94,6 +95,7 @@ final class StarGANTraining: TrainingAlgorithm {
         loaderConfig = LoaderConfig(batchSize: recipe.batchSize, patchSize: recipe.patchSize, seed: recipe.seed,
                                     flips: recipe.augment, rotations: recipe.augment, workers: min(recipe.workers, 1))
         report = setup.report
+        device = setup.device
     }
 
     var networks: [TrainedSide] { [generator, critic] }
@@ -130,7 +132,6 @@ final class StarGANTraining: TrainingAlgorithm {
         let t = context.iteration
         let k = t % domains.count, attribute = domains[k].attribute
         let batch = try domainLoaders(at: t, context: context)[k].nextBatch()
-        let device = generator.master.module.parameters().first?.device ?? .cpu
         let low = try batch.input.to(device), high = try batch.target.to(device)
         let b = low.shape[0]
         let original = try cat([Tensor.zeros([b], device: device), Tensor.ones([b], device: device)])
@@ -157,7 +158,7 @@ final class StarGANTraining: TrainingAlgorithm {
         let criticLoss = try realOut.select(1, 0).mean() * -1 + fakeOut.select(1, 0).mean()
             + classification * spec.lambdaClassification + penalty * spec.lambdaGradientPenalty
         let criticValue = try criticLoss.detach().item()
-        guard criticValue.isFinite else { throw NonFiniteLoss(loss: "discriminator", iteration: t + 1, value: criticValue) }
+        try requireFinite(["discriminator": criticValue], iteration: t + 1)
         try critic.backward(criticLoss)
         try critic.step(iteration: t, hook: context.hook(critic))
         let accuracy = try realClass.gt(0).to(.float32).eq(original).to(.float32).mean().item()
@@ -175,13 +176,12 @@ final class StarGANTraining: TrainingAlgorithm {
             var figures = parts
             figures["adversarial"] = try adversarial.detach().item()
             figures["classification"] = try wantedClass.detach().item()
-            for (name, value) in figures.sorted(by: { $0.key < $1.key }) where !value.isFinite {
-                throw NonFiniteLoss(loss: name, iteration: t + 1, value: value)
-            }
+            let totalValue = try total.detach().item()
+            try requireFinite(figures, total: totalValue, iteration: t + 1)
             try generator.backward(total)
             try generator.step(iteration: t, hook: context.hook(generator))
             generatorFigures = figures
-            generatorTotal = try total.detach().item()
+            generatorTotal = totalValue
         }
         var result = StepResult()
         result.losses = generatorFigures
