@@ -47,6 +47,16 @@ public func planEnhanceJobs(
         try refuseOverwritingInputs(jobs)
         return jobs
     }
+    // Results written inside a folder being read would be read as photos by the next run
+    // over that folder, and enhanced again.
+    let outputPath = canonicalPath(output)
+    for input in inputs where isDirectory(input) {
+        let folder = canonicalPath(input)
+        if outputPath == folder || outputPath.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") {
+            throw ModelError("-o \(output) is inside the input folder \(input); a later run over \(input) would read the results as photos: write elsewhere",
+                             kind: .badArgument)
+        }
+    }
     var jobs: [EnhanceJob] = []
     for input in inputs {
         if isDirectory(input) {
@@ -75,12 +85,18 @@ public func planEnhanceJobs(
 }
 
 /// An output written over an input would lose the original if the run were interrupted or
-/// the result disappointed. Paths are compared with symbolic links resolved.
+/// the result disappointed. Paths are compared with symbolic links resolved, and an output
+/// that already exists also by its file identity, so a hard link to an input is caught too.
 private func refuseOverwritingInputs(_ jobs: [EnhanceJob]) throws {
-    let canonical = { (path: String) in URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
-    let inputs = Set(jobs.map { canonical($0.input) })
-    if let job = jobs.first(where: { inputs.contains(canonical($0.output)) }) {
-        throw ModelError("\(job.output) is an input; refusing to overwrite it with the result of \(job.input)", kind: .badArgument)
+    let inputs = Set(jobs.map { canonicalPath($0.input) })
+    let identities = Dictionary(jobs.compactMap { job in FileIdentity(path: job.input).map { ($0, job.input) } }) { a, _ in a }
+    for job in jobs {
+        if inputs.contains(canonicalPath(job.output)) {
+            throw ModelError("\(job.output) is an input; refusing to overwrite it with the result of \(job.input)", kind: .badArgument)
+        }
+        if let identity = FileIdentity(path: job.output), let input = identities[identity] {
+            throw ModelError("\(job.output) is the same file as the input \(input) (a hard link); refusing to overwrite it with the result of \(job.input)", kind: .badArgument)
+        }
     }
 }
 

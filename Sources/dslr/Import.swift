@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSLRModels
+import DSLRPhoto
 import Foundation
 
 /// Converters from other projects' weight files to DSLRKit's safetensors checkpoints.
@@ -46,8 +47,7 @@ struct ImportVGG: ParsableCommand {
 /// file it is reading, and a failure or an interruption would lose the original. Like
 /// `enhance`, no option overrides this: write elsewhere, then move the result.
 func refuseOverwritingInputs(output: String, inputs: [String], what: String) throws {
-    let out = URL(fileURLWithPath: output)
-    if let input = inputs.first(where: { sameFile(URL(fileURLWithPath: $0), out) }) {
+    if let input = inputs.first(where: { sameFile($0, output) }) {
         throw ValidationError("-o \(output) is \(what) (\(input)); write elsewhere")
     }
 }
@@ -61,13 +61,4 @@ func tfCheckpointFiles(_ prefix: String) -> [String] {
     let shards = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
         .filter { $0.hasPrefix(stem) }.map { folder.appendingPathComponent($0).path }
     return [base, base + ".index"] + shards.sorted()
-}
-
-/// Whether two paths name one file (through links, or as the same inode).
-func sameFile(_ a: URL, _ b: URL) -> Bool {
-    if a.resolvingSymlinksInPath().standardizedFileURL.path == b.resolvingSymlinksInPath().standardizedFileURL.path { return true }
-    let manager = FileManager.default
-    guard let x = try? manager.attributesOfItem(atPath: a.path), let y = try? manager.attributesOfItem(atPath: b.path) else { return false }
-    return (x[.systemNumber] as? NSNumber) == (y[.systemNumber] as? NSNumber)
-        && (x[.systemFileNumber] as? NSNumber) == (y[.systemFileNumber] as? NSNumber)
 }

@@ -66,6 +66,39 @@ import Testing
         #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a/1.jpg"], output: root + "/link/a") }
     }
 
+    /// An output that is a hard link of an input is the same file under another name.
+    @Test func overwritingAHardLinkOfAnInputIsRefused() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.linkItem(atPath: root + "/b.jpg", toPath: root + "/twin.jpg")
+        let refused = #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/b.jpg"], output: root + "/twin.jpg") }
+        #expect(refused == ModelError("\(root)/twin.jpg is the same file as the input \(root)/b.jpg (a hard link); refusing to overwrite it with the result of \(root)/b.jpg",
+                                      kind: .badArgument))
+        // In a folder run: out/b.jpg already exists as a hard link of the input b.jpg.
+        try FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
+        try FileManager.default.linkItem(atPath: root + "/b.jpg", toPath: root + "/out/b.jpg")
+        #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/b.jpg"], output: root + "/out") }
+        // A separate copy with the same bytes is another file, and may be replaced.
+        try FileManager.default.removeItem(atPath: root + "/out/b.jpg")
+        try FileManager.default.copyItem(atPath: root + "/b.jpg", toPath: root + "/out/b.jpg")
+        #expect(try planEnhanceJobs(inputs: [root + "/b.jpg"], output: root + "/out").map(\.output) == [root + "/out/b.jpg"])
+    }
+
+    /// Results inside (or equal to) a folder being read are refused, through links too; a
+    /// sibling folder whose name merely starts the same is not inside.
+    @Test func anOutputInsideAnInputFolderIsRefused() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let inside = #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a"], output: root + "/a/out") }
+        #expect(inside == ModelError("-o \(root)/a/out is inside the input folder \(root)/a; a later run over \(root)/a would read the results as photos: write elsewhere",
+                                     kind: .badArgument))
+        #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a"], output: root + "/a") }
+        #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a/"], output: root + "/./a/sub/x") }
+        try FileManager.default.createSymbolicLink(atPath: root + "/alias", withDestinationPath: root + "/a")
+        #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/alias"], output: root + "/a/out") }
+        #expect(try planEnhanceJobs(inputs: [root + "/a"], output: root + "/a-enhanced").count == 2)
+    }
+
     @Test func registryResolvesClassicAndRejectsUnknown() throws {
         let registry = ModelRegistry.standard()
         #expect(try registry.resolve(nil).card.name == ModelRegistry.defaultName)
