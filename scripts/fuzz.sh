@@ -2,10 +2,14 @@
 # Builds libFuzzer targets (with AddressSanitizer) for DSLRKit's parsers and runs each for
 # SECONDS (default 60) on its committed seed corpus in fuzz/corpus/<target>/.
 #
-#   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: mat safetensors tf-index (default: all)
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: mat safetensors tf-index tf-checkpoint pth
+#                                                   (default: all)
 #
 # FUZZ_RUNS=N instead runs N inputs from seed FUZZ_SEED (default 1) and starts from the
 # committed seeds only, so the same inputs are tried on every machine (CI's brief run).
+# FUZZ_PLATEAU=1 runs rounds of SECONDS on the growing corpus until a round adds no edge
+# (at most FUZZ_MAX_ROUNDS, default 20), and appends the totals to out/fuzz/plateau.tsv
+# (target, rounds, seconds, executions, edges, corpus inputs, plateau or still growing).
 #
 # Each target is its parser's sources compiled as one module with fuzz/<Target>Fuzz.swift;
 # nothing else of the package is built. New inputs go to out/fuzz/corpus/<target>/, crashes
@@ -16,9 +20,17 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(mat safetensors tf-index)
+[ ${#targets[@]} -gt 0 ] || targets=(mat safetensors tf-index tf-checkpoint pth)
 out="${DSLRKIT_OUT:-out}/fuzz"
 mkdir -p "$out/crashes"
+
+# DSLRTensor without libtorch (fuzz/stubs), for readers that hand their bytes to Tensor(bytes:).
+tensor_stub() {
+    mkdir -p "$out/stubs"
+    swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name DSLRTensor -emit-module \
+        -emit-module-path "$out/stubs/DSLRTensor.swiftmodule" -emit-object -o "$out/stubs/DSLRTensor.o" \
+        -wmo Sources/DSLRTensor/DType.swift fuzz/stubs/Tensor.swift
+}
 
 build() {
     local target="$1" binary="$out/$1-fuzz"
@@ -37,28 +49,67 @@ build() {
                      Sources/DSLRImport/TFCheckpointCRC32C.swift Sources/DSLRImport/WeightFileError.swift
                      fuzz/TFIndexFuzz.swift)
             flags=(-module-name DSLRImport) ;;
-        *) echo "fuzz: unknown target '$target' (known: mat, safetensors, tf-index)" >&2; return 2 ;;
+        pth)
+            tensor_stub
+            sources=(Sources/DSLRImport/TorchCheckpoint.swift Sources/DSLRImport/TorchCheckpointError.swift
+                     Sources/DSLRImport/TorchPickle.swift Sources/DSLRImport/TorchZip.swift
+                     Sources/DSLRImport/MATByteSource.swift Sources/DSLRImport/MATValue.swift
+                     Sources/DSLRImport/WeightFileError.swift fuzz/TorchCheckpointFuzz.swift)
+            flags=(-I Sources/CZlib -lz -I "$out/stubs" "$out/stubs/DSLRTensor.o" -module-name DSLRImport) ;;
+        tf-checkpoint)
+            tensor_stub
+            sources=(Sources/DSLRImport/TFCheckpoint.swift Sources/DSLRImport/TFCheckpointTable.swift
+                     Sources/DSLRImport/TFCheckpointProto.swift Sources/DSLRImport/TFCheckpointBytes.swift
+                     Sources/DSLRImport/TFCheckpointError.swift Sources/DSLRImport/TFCheckpointCRC32C.swift
+                     Sources/DSLRImport/WeightFileError.swift fuzz/TFCheckpointFuzz.swift)
+            flags=(-I "$out/stubs" "$out/stubs/DSLRTensor.o" -module-name DSLRImport) ;;
+        *) echo "fuzz: unknown target '$target' (known: mat, safetensors, tf-index, tf-checkpoint, pth)" >&2; return 2 ;;
     esac
     swiftc -O -sanitize=fuzzer,address -parse-as-library "${flags[@]}" "${sources[@]}" -o "$binary" \
         2> >(grep -v "Cannot export local symbol '__asan" >&2)
 }
 
+# One libFuzzer run of $target; its log is $out/$target.log. Non-zero when it found a problem.
+run_once() {
+    local target="$1"; shift
+    LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" "$out/$target-fuzz" "$@" \
+        -max_len=65536 -rss_limit_mb=4096 -timeout=20 -artifact_prefix="$out/crashes/$target-" \
+        -print_final_stats=1 > "$out/$target.log" 2>&1
+}
+
+# The edge coverage a log reports at start (INITED) or end (DONE).
+coverage() { grep -E "^#[0-9]+[[:space:]]+$2 " "$1" | tail -1 | sed -E 's/.* cov: ([0-9]+) .*/\1/'; }
+
 status=0
 for target in "${targets[@]}"; do
     build "$target"
     mkdir -p "$out/corpus/$target"
-    budget=(-max_total_time="$seconds") corpus=("$out/corpus/$target") what="${seconds}s"
     if [ -n "${FUZZ_RUNS:-}" ]; then
-        budget=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
-        corpus=("$(mktemp -d)") what="$FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1}"
+        echo "fuzz: $target for $FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1} (log: $out/$target.log)" >&2
+        run_once "$target" "$(mktemp -d)" "fuzz/corpus/$target" -runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}" || status=1
+    elif [ -n "${FUZZ_PLATEAU:-}" ]; then
+        # Rounds of SECONDS on the growing corpus until one adds no edge (or FUZZ_MAX_ROUNDS).
+        round=0 executed=0
+        while :; do
+            round=$((round + 1))
+            echo "fuzz: $target round $round of ${seconds}s (log: $out/$target.log)" >&2
+            if ! run_once "$target" "$out/corpus/$target" "fuzz/corpus/$target" -max_total_time="$seconds"; then status=1; break; fi
+            executed=$((executed + $(sed -nE 's/^stat::number_of_executed_units: *//p' "$out/$target.log")))
+            before=$(coverage "$out/$target.log" INITED) after=$(coverage "$out/$target.log" DONE)
+            echo "fuzz: $target round $round: edges $before -> $after" >&2
+            if [ "$before" = "$after" ] || [ "$round" -ge "${FUZZ_MAX_ROUNDS:-20}" ]; then
+                state=$([ "$before" = "$after" ] && echo plateau || echo "still growing")
+                line="$target	$round	$((round * seconds))	$executed	$after	$(ls "$out/corpus/$target" | wc -l)	$state"
+                echo "$line" >> "$out/plateau.tsv"
+                echo "fuzz: $target: $state after $round rounds of ${seconds}s: $executed executions, $after edges, $(ls "$out/corpus/$target" | wc -l) corpus inputs" >&2
+                break
+            fi
+        done
+    else
+        echo "fuzz: $target for ${seconds}s (log: $out/$target.log)" >&2
+        run_once "$target" "$out/corpus/$target" "fuzz/corpus/$target" -max_total_time="$seconds" || status=1
     fi
-    echo "fuzz: $target for $what (log: $out/$target.log)" >&2
-    if ! "$out/$target-fuzz" "${corpus[@]}" "fuzz/corpus/$target" "${budget[@]}" \
-            -max_len=65536 -rss_limit_mb=4096 -timeout=20 -artifact_prefix="$out/crashes/$target-" \
-            -print_final_stats=1 > "$out/$target.log" 2>&1; then
-        echo "fuzz: $target found a problem; see $out/$target.log and $out/crashes/" >&2
-        status=1
-    fi
+    [ "$status" -eq 0 ] || echo "fuzz: $target found a problem; see $out/$target.log and $out/crashes/" >&2
     grep -E '^stat::number_of_executed_units|^stat::new_units_added|^#[0-9]+.*DONE' "$out/$target.log" | sed "s/^/fuzz: $target: /" >&2 || true
 done
 exit $status

@@ -12,6 +12,18 @@ import Darwin
 final class MappedFile: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     private let base: UnsafeMutableRawPointer?
+    /// Whether `base` is a heap copy rather than a mapping.
+    private var copied = false
+
+    /// A heap copy of `bytes`, exactly as long as they are: the fuzz targets read through
+    /// one, so AddressSanitizer sees a read past the end that a page-rounded mapping hides.
+    init(copying source: UnsafeRawBufferPointer) {
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: max(source.count, 1), alignment: 16)
+        if let from = source.baseAddress { copy.copyMemory(from: from, byteCount: source.count) }
+        base = copy
+        bytes = UnsafeRawBufferPointer(start: copy, count: source.count)
+        copied = true
+    }
 
     init(path: String) throws {
         let fd = open(path, O_RDONLY)
@@ -35,7 +47,8 @@ final class MappedFile: @unchecked Sendable {
     }
 
     deinit {
-        if let base { munmap(base, bytes.count) }
+        guard let base else { return }
+        if copied { base.deallocate() } else { munmap(base, bytes.count) }
     }
 }
 

@@ -32,6 +32,11 @@ public struct TorchCheckpoint: Sendable {
         do { mapping = try MappedFile(path: path) } catch let error as MATError {
             throw TorchCheckpointError(.unreadable, file: path, error.message)
         }
+        try self.init(mapping: mapping, file: path, key: key)
+    }
+
+    /// Reads the file's bytes, `mapping`; `file` names it in errors.
+    init(mapping: MappedFile, file path: String, key: String? = nil) throws {
         try Self.checkIsZip(mapping.bytes, file: path)
         let archive = try ZipArchive(mapping: mapping, file: path)
         let (prefix, pickle) = try Self.archivePrefix(archive)

@@ -1,4 +1,3 @@
-import CTorch
 
 /// Element type of a tensor. Raw values are libtorch's `c10::ScalarType` codes.
 public enum DType: Int32, Sendable, CaseIterable, CustomStringConvertible {
