@@ -42,7 +42,7 @@ func writePhotoPairs(
     if sources.count >= 2, using.testPercent > 0, !heldOut.contains(true) { heldOut[sources.count - 1] = true }
     for part in ["train", "test"] {
         for folder in [folders.input, folders.target] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("\(part)/\(folder)"), withIntermediateDirectories: true)
+            try createFolder(root.appendingPathComponent("\(part)/\(folder)").path)
         }
     }
     var summary = PhotoPairsSummary()

@@ -178,7 +178,7 @@ public func installPhotos(
     for photo in licensed where !seen.insert(photo.file).inserted {
         throw DataError("\(source.name): two photos would be copied as \(photo.file)")
     }
-    let out = try createFolder(folder)
+    let out = try outputFolder(folder)
     for photo in licensed {
         let destination = out.appendingPathComponent(photo.file).path
         if let maxSide {
@@ -201,7 +201,7 @@ public func installPhotos(
 public func writeSourceLicence(
     for paths: [String], source: PhotoSource, to folder: String, note: String = ", degraded and cut into patches by `dslr data synth`"
 ) throws {
-    try writeLicense(source.licensedGroups(paths), source: source, to: createFolder(folder), note: note)
+    try writeLicense(source.licensedGroups(paths), source: source, to: outputFolder(folder), note: note)
 }
 
 /// The photos of one package's source with their licences.
@@ -247,11 +247,9 @@ extension PhotoSource {
     }
 }
 
-private func createFolder(_ folder: String) throws -> URL {
+private func outputFolder(_ folder: String) throws -> URL {
     let out = URL(fileURLWithPath: folder)
-    do { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) } catch {
-        throw DataError("\(folder): cannot create folder (\(error.localizedDescription))")
-    }
+    try DSLRPhoto.createFolder(folder)
     return out
 }
 

@@ -137,9 +137,7 @@ struct DPEDWriter {
 
     func createFolders() throws {
         for folder in folders {
-            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                throw DataError("\(folder.path): cannot create folder (\(error.localizedDescription))")
-            }
+            try createFolder(folder.path)
         }
     }
 

@@ -57,9 +57,7 @@ extension EnhanceEngine {
     /// Writes a result atomically, making its folder first.
     static func write(_ photo: Photo, to output: String, options: EncodeOptions) throws {
         let parent = (output as NSString).deletingLastPathComponent
-        if !parent.isEmpty {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        }
+        if !parent.isEmpty { try createFolder(parent) }
         try writePhoto(photo, to: output, options: options)
     }
 }

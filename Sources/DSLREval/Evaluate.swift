@@ -254,7 +254,7 @@ func saveCrop(_ image: Tensor, pair: Int, role: String, _ options: EvalOptions) 
     guard let folder = options.cropFolder else { return nil }
     let file = "\(pair)_\(safeFileName(role)).png"
     do {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try createFolder(folder.path)
         let pixels = try viewable(try centerCrop(image, size: options.cropSize))
         try writePhoto(Photo(pixels: pixels), to: folder.appendingPathComponent(file).path,
                        options: EncodeOptions(pngCompression: 3, keepMetadata: false))

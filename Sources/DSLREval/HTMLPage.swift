@@ -1,3 +1,4 @@
+import DSLRPhoto
 import Foundation
 
 // Shared pieces of the report pages: the page shell, relative links and number formats.
@@ -56,8 +57,8 @@ func formatMetric(_ name: String, _ value: Double?) -> String {
 
 /// Writes `text` atomically, creating the folder.
 func writeText(_ text: String, to url: URL) throws {
+    try createFolder(url.deletingLastPathComponent().path)
     do {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url, options: .atomic)
     } catch {
         throw EvalError("\(url.path): cannot write (\(error.localizedDescription))")

@@ -49,7 +49,7 @@ public func listSamples(in folder: URL) -> [SampleTriple] {
 public func writeSample(
     iteration: Int, index: Int, input: Tensor, output: Tensor, target: Tensor, to folder: URL
 ) throws {
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try createFolder(folder.path)
     for (role, image) in [(SampleRole.input, input), (.output, output), (.target, target)] {
         let path = folder.appendingPathComponent(sampleFileName(iteration: iteration, index: index, role: role)).path
         try writePhoto(Photo(pixels: try viewable(image)), to: path, options: EncodeOptions(pngCompression: 3, keepMetadata: false))

@@ -1,6 +1,7 @@
 import DSLRData
 import DSLRModels
 import DSLRNN
+import DSLRPhoto
 import DSLRTensor
 import Foundation
 
@@ -26,8 +27,8 @@ public struct RunFolder: Sendable {
     }
 
     func create() throws {
-        do { try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true) } catch {
-            throw RecipeError("\(url.path): cannot create the run folder (\(error.localizedDescription))")
+        do { try createFolder(checkpoints.path) } catch let error as PhotoError {
+            throw RecipeError("\(url.path): cannot create the run folder (\(error))")
         }
     }
 }
@@ -222,7 +223,7 @@ public final class MetricsLog {
         line.append(0x0A)
         let fm = FileManager.default
         if !fm.fileExists(atPath: url.path) {
-            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try createFolder(url.deletingLastPathComponent().path)
             _ = fm.createFile(atPath: url.path, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: url)

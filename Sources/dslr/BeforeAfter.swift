@@ -1,4 +1,5 @@
 import DSLREnhance
+import DSLRPhoto
 import Foundation
 
 /// Writes an HTML page with each photo before and after, side by side, linking the files
@@ -42,6 +43,6 @@ func writeBeforeAfterPage(_ jobs: [EnhanceJob], to path: String, model: String) 
             """
     }
     html += "</body></html>\n"
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try createFolder(folder.path)
     try Data(html.utf8).write(to: page, options: .atomic)
 }

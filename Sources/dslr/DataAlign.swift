@@ -81,7 +81,7 @@ struct DataAlign: ParsableCommand {
         }
         let phoneDir = "\(output)/training_data/\(phoneName)", dslrDir = "\(output)/training_data/canon"
         for dir in [phoneDir, dslrDir] + (saveAligned ? ["\(output)/aligned"] : []) {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try createFolder(dir)
         }
         var next = max(nextIndex(in: phoneDir), nextIndex(in: dslrDir))
         let reportPath = "\(output)/align_report.jsonl"

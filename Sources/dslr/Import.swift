@@ -34,7 +34,7 @@ struct ImportVGG: ParsableCommand {
         try refuseOverwritingInputs(output: output, inputs: [file], what: "the weights being read")
         let vgg = try VGG(contentsOf: input)
         let out = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createFolder(out.deletingLastPathComponent().path)
         try vgg.export(to: out, source: input.lastPathComponent)
         let widths = vgg.convolutions.map { $0.weight.tensor.shape[0] }
         print("\(vgg.configuration.name): \(vgg.convolutions.count) convolutions (widths \(widths.first ?? 0)...\(widths.last ?? 0)), "

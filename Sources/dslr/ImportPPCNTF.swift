@@ -1,6 +1,7 @@
 import ArgumentParser
 import DSLRModels
 import DSLRNN
+import DSLRPhoto
 import Foundation
 
 /// `dslr import ppcn-tf PREFIX -o model.safetensors`: PPCN's teacher or student from a
@@ -23,7 +24,7 @@ struct ImportPPCNTF: ParsableCommand {
         let (network, layout) = try importPPCN(fromTFCheckpoint: prefix)
         let name = URL(fileURLWithPath: prefix).lastPathComponent
         let out = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createFolder(out.deletingLastPathComponent().path)
         var metadata = network.metadata
         metadata["dslrkit.source"] = "TensorFlow checkpoint \(name) (Zheng222/PPCN, scope \(layout.scope))"
         try network.module.save(to: out, metadata: metadata)

@@ -2,6 +2,7 @@ import ArgumentParser
 import DSLRImport
 import DSLRModels
 import DSLRNN
+import DSLRPhoto
 import Foundation
 
 /// `dslr import torch FILE.pth -o model.safetensors --arch NAME`: a PyTorch state dict
@@ -43,7 +44,7 @@ struct ImportTorch: ParsableCommand {
         let checkpoint = try TorchCheckpoint(contentsOf: input, key: key)
         let network = try importTorchStateDict(
             checkpoint.tensors, architecture: arch, options: architectureOptions(options), stripPrefix: stripPrefix, source: file)
-        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createFolder(out.deletingLastPathComponent().path)
         let location = checkpoint.stateDictKey.map { " (state dict under '\($0)')" } ?? ""
         var metadata = network.metadata
         metadata["dslrkit.source"] = "PyTorch checkpoint \(input.lastPathComponent)\(location)"

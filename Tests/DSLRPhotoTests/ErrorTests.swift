@@ -132,3 +132,27 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
         #expect(try photoInfo("\(folder)/UPPER.PNG").format == .png)
     }
 }
+
+/// `createFolder` is `mkdir -p`, and a failure names the folder that could not be made in
+/// one line instead of Foundation's error dump (issue 19).
+@Test func createFolderMakesParentsAndNamesWhatFailed() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("dslr-folder-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try createFolder(root + "/a/b//c/")
+    try createFolder(root + "/a/b")  // already there
+    var isFolder: ObjCBool = false
+    #expect(FileManager.default.fileExists(atPath: root + "/a/b/c", isDirectory: &isFolder) && isFolder.boolValue)
+    _ = FileManager.default.createFile(atPath: root + "/a/file", contents: Data([1]))
+    let blocked = try photoError { try createFolder(root + "/a/file/d") }
+    #expect(blocked.description == "\(root)/a/file: is a file, so the folder \(root)/a/file/d cannot be made")
+    #expect(blocked.kind == .badArgument)
+    // /proc/self exists but no folder can be made in it.
+    let refused = try photoError { try createFolder("/proc/self/dslr-x/y") }
+    #expect(refused.description == "/proc/self/dslr-x: cannot create this folder: No such file or directory")
+    // Relative paths are named as given.
+    let cwd = FileManager.default.currentDirectoryPath
+    defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+    FileManager.default.changeCurrentDirectoryPath(root)
+    let relative = try photoError { try createFolder("a/file/e") }
+    #expect(relative.description == "a/file: is a file, so the folder a/file/e cannot be made")
+}
