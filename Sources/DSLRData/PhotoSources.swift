@@ -300,7 +300,7 @@ private func writeLicense(_ groups: [LicensedGroup], source: PhotoSource, to out
                 """ + table(group)
         }
     }
-    try Data(text.utf8).write(to: out.appendingPathComponent("LICENSE.md"))
+    try writeAtomically(text, to: out.appendingPathComponent("LICENSE.md").path)
     // GPL-2+ → /usr/share/common-licenses/GPL-2; CC-BY-4.0 has no common copy, so its text
     // comes from the package's copyright file.
     for group in groups {
@@ -312,7 +312,7 @@ private func writeLicense(_ groups: [LicensedGroup], source: PhotoSource, to out
             if FileManager.default.fileExists(atPath: common) {
                 try? FileManager.default.copyItem(atPath: common, toPath: copy.path)
             } else if let body = group.licenseTexts[license] {
-                try Data(body.utf8).write(to: copy)
+                try writeAtomically(body, to: copy.path)
             }
         }
     }

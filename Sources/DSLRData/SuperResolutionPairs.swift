@@ -26,6 +26,6 @@ public func makeSuperResolutionPairs(
             .squeeze(0).clamp(min: 0, max: 1).contiguous())
     }
     let spec = "# Written by dslr data sr: low-resolution inputs, targets \(scale)× larger.\nname: paired-folders\nroot: .\noptions:\n  scale: \(scale)\n"
-    try Data(spec.utf8).write(to: URL(fileURLWithPath: output).appendingPathComponent("dataset.yaml"), options: .atomic)
+    try writeAtomically(spec, to: URL(fileURLWithPath: output).appendingPathComponent("dataset.yaml").path)
     return summary
 }

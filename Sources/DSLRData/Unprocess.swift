@@ -116,7 +116,7 @@ public func makeUnprocessedPairs(
     let cameras = Dictionary(uniqueKeysWithValues: try summary.inputs.map { ($0.value, try UnprocessParameters.draw(seed: seed, index: $0.key)) })
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(cameras).write(to: URL(fileURLWithPath: output).appendingPathComponent("unprocess.json"), options: .atomic)
+    try writeAtomically([UInt8](encoder.encode(cameras)), to: URL(fileURLWithPath: output).appendingPathComponent("unprocess.json").path)
     return summary
 }
 

@@ -58,9 +58,5 @@ func formatMetric(_ name: String, _ value: Double?) -> String {
 /// Writes `text` atomically, creating the folder.
 func writeText(_ text: String, to url: URL) throws {
     try createFolder(url.deletingLastPathComponent().path)
-    do {
-        try Data(text.utf8).write(to: url, options: .atomic)
-    } catch {
-        throw EvalError("\(url.path): cannot write (\(error.localizedDescription))")
-    }
+    try writeAtomically(text, to: url.path)
 }

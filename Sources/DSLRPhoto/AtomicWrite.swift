@@ -23,9 +23,12 @@ public func writePhoto(_ photo: Photo, to path: String, options: EncodeOptions =
     try writeAtomically(bytes, to: path)
 }
 
-/// Temp file in the target's folder (so the rename cannot cross file systems), fsync,
-/// rename, then fsync of the folder so the new name survives a crash.
-func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+/// Writes `bytes` to `path` atomically: a temporary file in the target's folder (so the rename
+/// cannot cross file systems), fsync, rename, then fsync of the folder so the new name
+/// survives a crash. A failure leaves any file at `path` as it was and is a `PhotoError`
+/// naming `path` and the system's reason in one line. Every file a command writes (reports,
+/// recipes, licences) goes through here, not only photos.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let target = URL(fileURLWithPath: path)
     let folder = target.deletingLastPathComponent().path
     // A prefix of the name only: the full name plus a suffix could pass the 255-byte limit
@@ -52,6 +55,11 @@ func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         _ = fsync(folderDescriptor)
         close(folderDescriptor)
     }
+}
+
+/// `text` as UTF-8, written as `writeAtomically(_:to:)` does.
+public func writeAtomically(_ text: String, to path: String) throws {
+    try writeAtomically(Array(text.utf8), to: path)
 }
 
 private func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws {

@@ -238,7 +238,7 @@ public final class MetricsLog {
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let kept = try readMetricsFile(url).records.filter { $0.iteration <= iteration }
         let text = try kept.map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }.joined()
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try writeAtomically(text, to: url.path)
     }
 }
 

@@ -3,6 +3,7 @@ import DSLRDistributed
 import DSLRLosses
 import DSLRModels
 import DSLRNN
+import DSLRPhoto
 import DSLRTensor
 import Foundation
 
@@ -137,7 +138,7 @@ public final class Trainer {
         if let parallel {
             for side in algorithm.networks { try parallel.broadcastState(of: side.master.module) }
         }
-        if leader { try Data(recipe.yaml().utf8).write(to: run.recipe, options: .atomic) }
+        if leader { try writeAtomically(recipe.yaml(), to: run.recipe.path) }
         let config = LoaderConfig(batchSize: recipe.batchSize, patchSize: recipe.patchSize, seed: recipe.seed,
                                   flips: recipe.augment, rotations: recipe.augment, workers: recipe.workers)
         loader = try DataLoader(dataset: dataset, config: config, position: position, report: report)

@@ -44,5 +44,5 @@ func writeBeforeAfterPage(_ jobs: [EnhanceJob], to path: String, model: String) 
     }
     html += "</body></html>\n"
     try createFolder(folder.path)
-    try Data(html.utf8).write(to: page, options: .atomic)
+    try writeAtomically(html, to: page.path)
 }

@@ -122,7 +122,7 @@ struct DataAlign: ParsableCommand {
             }
             report += try line.json() + "\n"
             // Rewritten after every pair so an interrupted run keeps its report.
-            try report.write(toFile: reportPath, atomically: true, encoding: .utf8)
+            try writeAtomically(report, to: reportPath)
         }
         print("\(accepted) of \(pairing.pairs.count) pairs aligned, \(patches) patch pairs in \(output)/training_data; report: \(reportPath)")
         if failed > 0 { throw ExitCode(1) }

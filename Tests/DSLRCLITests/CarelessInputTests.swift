@@ -25,6 +25,25 @@ struct CarelessInputTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/run"))
     }
 
+    /// Outputs that cannot be written (a folder that cannot be made, a report beside no
+    /// writable folder) get one line naming the path and the system's reason, not a
+    /// Foundation error dump, and exit 1.
+    @Test func unwritableOutputsGetOneLine() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        let photo = try runDSLR(["enhance", folder + "/a.png", "-o", "/proc/self/dslr-x/b.png", "--model", "classic"], in: folder)
+        #expect(photo.status == 1)
+        #expect(photo.errorLines.contains("error: \(folder)/a.png: /proc/self/dslr-x: cannot create this folder: No such file or directory"),
+                "\(photo.stderr)")
+        let report = try runDSLR(["enhance", folder + "/a.png", "-o", folder + "/b.png", "--model", "classic",
+                                  "--report", "/proc/self/r.html"], in: folder)
+        #expect(report.status == 1)
+        #expect(report.errorLines.last == "Error: /proc/self/r.html: cannot create a temporary file in /proc/self: No such file or directory",
+                "\(report.stderr)")
+        for outcome in [photo, report] { #expect(!outcome.stderr.contains("NSCocoaErrorDomain"), "\(outcome.stderr)") }
+    }
+
     /// A name that fits the 255-byte limit is written, though the temporary name beside it is longer than the name.
     @Test func aLongButValidOutputNameIsWritten() throws {
         let folder = try scratchFolder()
