@@ -47,21 +47,26 @@ public func planEnhanceJobs(
         try refuseOverwritingInputs(jobs)
         return jobs
     }
-    // Results written inside a folder being read would be read as photos by the next run
-    // over that folder, and enhanced again.
+    // An output folder inside an input folder is left out of that folder's listing, so this
+    // run and every later one over the input never read the results as photos; the output
+    // folder being the input folder would replace every photo, and is refused.
     let outputPath = canonicalPath(output)
+    var excluded: [String: String] = [:]  // input folder -> the output's path relative to it
     for input in inputs where isDirectory(input) {
         let folder = canonicalPath(input)
-        if outputPath == folder || outputPath.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") {
-            throw ModelError("-o \(output) is inside the input folder \(input); a later run over \(input) would read the results as photos: write elsewhere",
+        if outputPath == folder {
+            throw ModelError("-o \(output) is the input folder \(input); the results would replace its photos: write elsewhere",
                              kind: .badArgument)
         }
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        if outputPath.hasPrefix(prefix) { excluded[input] = String(outputPath.dropFirst(prefix.count)) }
     }
     var jobs: [EnhanceJob] = []
     for input in inputs {
         if isDirectory(input) {
             let (root, found) = files(below: input, extensions: inputExtensions)
-            for relative in found {
+            let skipped = excluded[input]
+            for relative in found where skipped.map({ !relative.hasPrefix($0 + "/") }) ?? true {
                 jobs.append(EnhanceJob(input: root.appendingPathComponent(relative).path,
                                        output: retarget((output as NSString).appendingPathComponent(relative))))
             }

@@ -11,8 +11,10 @@ public func photosBelow(_ folder: String) -> (root: URL, relativePaths: [String]
 
 /// The files anywhere below `folder` whose extension (lower-cased) is in `extensions`, as
 /// `photosBelow` lists photos: hidden files and folders skipped, relative paths, sorted.
+/// A `folder` that is a symbolic link is listed as the folder it points to.
 public func files(below folder: String, extensions: Set<String>) -> (root: URL, relativePaths: [String]) {
-    let root = URL(fileURLWithPath: folder).standardizedFileURL
+    // FileManager's enumerator does not descend into a root that is a link.
+    let root = URL(fileURLWithPath: folder).resolvingSymlinksInPath().standardizedFileURL
     let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
     var found: [String] = []
     while let url = walker?.nextObject() as? URL {

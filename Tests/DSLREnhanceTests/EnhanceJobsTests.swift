@@ -84,19 +84,28 @@ import Testing
         #expect(try planEnhanceJobs(inputs: [root + "/b.jpg"], output: root + "/out").map(\.output) == [root + "/out/b.jpg"])
     }
 
-    /// Results inside (or equal to) a folder being read are refused, through links too; a
-    /// sibling folder whose name merely starts the same is not inside.
-    @Test func anOutputInsideAnInputFolderIsRefused() throws {
+    /// An output folder inside an input folder is left out of the input's listing, so
+    /// results from an earlier run are never read as photos (through links too); the input
+    /// folder itself as the output is refused.
+    @Test func anOutputInsideAnInputFolderIsNotReadAsInput() throws {
         let root = try scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let inside = #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a"], output: root + "/a/out") }
-        #expect(inside == ModelError("-o \(root)/a/out is inside the input folder \(root)/a; a later run over \(root)/a would read the results as photos: write elsewhere",
-                                     kind: .badArgument))
-        #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a"], output: root + "/a") }
-        #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a/"], output: root + "/./a/sub/x") }
+        // An earlier run's results in a/out.
+        for file in ["a/out/1.jpg", "a/out/sub/2.PNG"] {
+            try FileManager.default.createDirectory(atPath: (root + "/" + file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: root + "/" + file, contents: Data([1]))
+        }
+        let jobs = try planEnhanceJobs(inputs: [root + "/a"], output: root + "/a/out")
+        #expect(jobs.map(\.input).map { String($0.dropFirst(root.count)) } == ["/a/1.jpg", "/a/sub/2.PNG"])
+        #expect(jobs.map(\.output) == [root + "/a/out/1.jpg", root + "/a/out/sub/2.PNG"])
         try FileManager.default.createSymbolicLink(atPath: root + "/alias", withDestinationPath: root + "/a")
-        #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/alias"], output: root + "/a/out") }
-        #expect(try planEnhanceJobs(inputs: [root + "/a"], output: root + "/a-enhanced").count == 2)
+        #expect(try planEnhanceJobs(inputs: [root + "/alias"], output: root + "/a/out").count == 2)
+        // A folder whose name only starts like the output's is still read.
+        _ = FileManager.default.createFile(atPath: root + "/a/outtakes.jpg", contents: Data([1]))
+        #expect(try planEnhanceJobs(inputs: [root + "/a"], output: root + "/a/out").count == 3)
+        let same = #expect(throws: ModelError.self) { try planEnhanceJobs(inputs: [root + "/a"], output: root + "/./a/") }
+        #expect(same == ModelError("-o \(root)/./a/ is the input folder \(root)/a; the results would replace its photos: write elsewhere",
+                                   kind: .badArgument))
     }
 
     @Test func registryResolvesClassicAndRejectsUnknown() throws {
