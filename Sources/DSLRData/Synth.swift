@@ -68,6 +68,12 @@ public func synthesizeDPED(
         throw DataError("synth: patch size and variants must be positive and patches per photo not negative")
     }
     let layout = DPEDWriter(root: URL(fileURLWithPath: output).appendingPathComponent(config.phone), phone: config.phone)
+    // Patches are numbered from 0, so a second run would overwrite some of the first one's
+    // and leave the rest: a dataset mixed from two runs that nobody asked for.
+    let existing = layout.folders.reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: $1.path))?.count ?? 0) }
+    guard existing == 0 else {
+        throw DataError("\(layout.root.path): already holds a dataset (\(existing) files); a second run would mix with it: choose another -o or remove it")
+    }
     try layout.createFolders()
     let fixed = config.heldOut.map(Set.init)
     var heldOut = sources.map { fixed?.contains($0) ?? isHeldOut($0, fraction: config.testPercent / 100) }

@@ -56,6 +56,26 @@ import Testing
         #expect(summary.photos == 3 && summary.trainingPatches == 4 && summary.testPatches == 2 && summary.fullSizeTestImages == 1)
     }
 
+    /// A second run into a folder that already holds this phone's dataset is refused before
+    /// anything is written: its patches would overwrite some of the first run's and keep the rest.
+    @Test func synthRefusesToMixWithAnExistingDataset() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let photos = try sources(in: root)
+        let config = SynthConfig(phone: "tiny", patchSize: 24, patchesPerPhoto: 2, maxSide: nil, testPercent: 0,
+                                 degradation: DegradationConfig(seed: 5))
+        let output = root.appendingPathComponent("a").path
+        let first = try synthesizeDPED(sources: photos, output: output, config: config)
+        let before = try FileManager.default.contentsOfDirectory(atPath: output + "/tiny/training_data/tiny")
+        let refused = #expect(throws: DataError.self) { try synthesizeDPED(sources: Array(photos.prefix(1)), output: output, config: config) }
+        #expect(refused?.message == "\(output)/tiny: already holds a dataset (\(2 * first.trainingPatches) files); a second run would mix with it: choose another -o or remove it")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output + "/tiny/training_data/tiny") == before)
+        // Another phone name in the same folder is another dataset.
+        var other = config
+        other.phone = "other"
+        #expect(try synthesizeDPED(sources: photos, output: output, config: other).trainingPatches == first.trainingPatches)
+    }
+
     @Test func synthVariantsDegradeEachPhotoDifferentlyAndKeepTheFirstCopy() throws {
         let root = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
