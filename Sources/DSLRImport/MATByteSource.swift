@@ -26,11 +26,14 @@ final class MappedFile: @unchecked Sendable {
     }
 
     init(path: String) throws {
-        let fd = open(path, O_RDONLY)
+        // Non-blocking, so that opening a FIFO returns at once (to be refused below) instead
+        // of waiting for a writer; a regular file reads the same either way.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw MATError(path, "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw MATError(path, "cannot stat: \(String(cString: strerror(errno)))") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw MATError(path, "not a regular file") }
         let size = Int(info.st_size)
         guard size > 0 else {
             base = nil

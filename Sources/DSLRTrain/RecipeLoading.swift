@@ -1,3 +1,4 @@
+import DSLRPhoto
 import DSLRTensor
 import Foundation
 import Yams
@@ -75,6 +76,7 @@ extension Recipe {
             throw RecipeError("\(url.path): no such recipe file")
         }
         guard !isFolder.boolValue else { throw RecipeError("\(url.path): is a folder, not a recipe (a YAML file)") }
+        if let problem = notARegularFile(url.path) { throw RecipeError("\(url.path): \(problem)") }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw RecipeError("\(url.path): cannot read the recipe (\(error.localizedDescription))")

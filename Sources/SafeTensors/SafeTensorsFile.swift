@@ -411,10 +411,12 @@ enum FileContents {
     static func open(_ url: URL, path: String) throws -> FileContents {
         let descriptor = url.withUnsafeFileSystemRepresentation { name -> Int32 in
             guard let name else { return -1 }
+            // Non-blocking, so that a FIFO opens at once (to be refused below) instead of
+            // waiting for a writer; a regular file reads the same either way.
             #if canImport(Darwin)
-            return Darwin.open(name, O_RDONLY | O_CLOEXEC)
+            return Darwin.open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
             #else
-            return Glibc.open(name, O_RDONLY | O_CLOEXEC)
+            return Glibc.open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
             #endif
         }
         guard descriptor >= 0 else {

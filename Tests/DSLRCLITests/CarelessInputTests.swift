@@ -44,6 +44,32 @@ struct CarelessInputTests {
         for outcome in [photo, report] { #expect(!outcome.stderr.contains("NSCocoaErrorDomain"), "\(outcome.stderr)") }
     }
 
+    /// Every reader refuses a FIFO or a device by name at once: opening a FIFO used to wait for
+    /// a writer forever (imports, `--model`), and a recipe on /dev/zero said "permission".
+    @Test func fifosAndDevicesAreRefusedWithoutWaiting() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeSmallPhoto(folder + "/a.png")
+        for name in ["pipe", "pipe.safetensors", "ck.index"] { #expect(mkfifo(folder + "/" + name, 0o600) == 0) }
+        let cases: [([String], String)] = [
+            (["train", folder + "/pipe", "-o", folder + "/run"], "error: \(folder)/pipe: is a FIFO (named pipe), not a regular file"),
+            (["train", "/dev/zero", "-o", folder + "/run"], "error: /dev/zero: is a device, not a regular file"),
+            (["import", "torch", folder + "/pipe", "--arch", "dslrkit-compact", "-o", folder + "/t.safetensors"],
+             "Error: \(folder)/pipe: not a regular file"),
+            (["import", "vgg", folder + "/pipe", "-o", folder + "/v.safetensors"],
+             "Error: \(folder)/pipe: neither a MAT-file nor a readable safetensors file (\(folder)/pipe: not a regular file)"),
+            (["import", "dped-tf", folder + "/ck", "-o", folder + "/d.safetensors"],
+             "Error: \(folder)/ck.index: is not a regular file (a FIFO or a device)"),
+            (["enhance", folder + "/a.png", "-o", folder + "/b.png", "--model", folder + "/pipe.safetensors"],
+             "Error: \(folder)/pipe.safetensors: not a readable safetensors weights file (\(folder)/pipe.safetensors: not a regular file)"),
+        ]
+        for (arguments, line) in cases {
+            let outcome = try runDSLR(arguments, in: folder, timeout: 30)
+            #expect(outcome.status == 1, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.errorLines.last == line, "\(arguments): \(outcome.stderr)")
+        }
+    }
+
     /// A name that fits the 255-byte limit is written, though the temporary name beside it is longer than the name.
     @Test func aLongButValidOutputNameIsWritten() throws {
         let folder = try scratchFolder()

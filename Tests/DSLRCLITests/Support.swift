@@ -26,8 +26,10 @@ func scratchFolder() throws -> String {
 }
 
 /// Runs `dslr arguments` with an empty user model folder (so only built-in models are
-/// known) and its output in files, which cannot fill up like a pipe.
-func runDSLR(_ arguments: [String], in folder: String) throws -> Outcome {
+/// known) and its output in files, which cannot fill up like a pipe. A run still going after
+/// `timeout` seconds is killed and reported as status 137 with "(killed: ...)" in stderr,
+/// so that a hang fails its test instead of the suite.
+func runDSLR(_ arguments: [String], in folder: String, timeout: TimeInterval = 600) throws -> Outcome {
     guard let dslr else { throw TorchError("dslr is not built beside the tests") }
     let models = folder + "/models", out = folder + "/stdout.txt", err = folder + "/stderr.txt"
     try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
@@ -39,10 +41,14 @@ func runDSLR(_ arguments: [String], in folder: String) throws -> Outcome {
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
     try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    let hung = process.isRunning
+    if hung { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
-    return Outcome(status: process.terminationStatus,
+    return Outcome(status: hung ? 137 : process.terminationStatus,
                    stdout: try String(contentsOfFile: out, encoding: .utf8),
-                   stderr: try String(contentsOfFile: err, encoding: .utf8))
+                   stderr: try String(contentsOfFile: err, encoding: .utf8) + (hung ? "(killed: still running after \(timeout) s)\n" : ""))
 }
 
 /// A small photo with some texture, so that enhancing it does real work.
