@@ -18,17 +18,20 @@ public struct ServeConfiguration: Sendable {
     public var maxPixels: Int
     /// How long one request may take before it is answered 504.
     public var timeoutSeconds: Double
+    /// Seconds a connection may stay silent (between requests, or while a request arrives)
+    /// before it is closed, so idle or trickling clients cannot hold every connection.
+    public var idleTimeoutSeconds: Double
     /// Seconds a client is told to wait after a 503.
     public var retryAfterSeconds: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, models: [String], workers: Int = 1, maxQueue: Int = 8,
         maxUploadBytes: Int = 50 << 20, maxPixels: Int = 50_000_000, timeoutSeconds: Double = 120,
-        retryAfterSeconds: Int = 5
+        idleTimeoutSeconds: Double = 30, retryAfterSeconds: Int = 5
     ) {
         self.host = host; self.port = port; self.models = models; self.workers = workers; self.maxQueue = maxQueue
         self.maxUploadBytes = maxUploadBytes; self.maxPixels = maxPixels; self.timeoutSeconds = timeoutSeconds
-        self.retryAfterSeconds = retryAfterSeconds
+        self.idleTimeoutSeconds = idleTimeoutSeconds; self.retryAfterSeconds = retryAfterSeconds
     }
 }
 

@@ -4,6 +4,7 @@ import DSLRTensor
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// `dslr serve`: the enhance engine behind HTTP. Holds no state between requests (the model
 /// cache aside), so several can run behind any load balancer.
@@ -119,8 +120,10 @@ public final class EnhanceService: Sendable {
     /// says 503 so a load balancer moves on), the ones in flight are finished and sent, and
     /// only then are the connections closed. `onListening` gets the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
         let app = Application(
             router: router(),
+            server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "dslr"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) })
         let stop = stopSignals()

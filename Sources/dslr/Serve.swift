@@ -38,6 +38,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds one request may take before it is answered 504.")
     var timeout: Double = 120
 
+    @Option(help: "Seconds a connection may stay silent (idle, or sending its request) before it is closed.")
+    var idleTimeout: Double = 30
+
     var modelNames: [String] {
         (models ?? "\(ModelRegistry.defaultName),classic").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -52,6 +55,9 @@ struct Serve: AsyncParsableCommand {
         }
         try validateMegapixels(maxMegapixels)
         guard timeout.isFinite, timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be 0 to 86400 seconds") }
+        guard idleTimeout.isFinite, idleTimeout >= 0.1, idleTimeout <= 86_400 else {
+            throw ValidationError("--idle-timeout must be 0.1 to 86400 seconds")
+        }
         guard !modelNames.isEmpty else { throw ValidationError("--models must name at least one model") }
     }
 
@@ -60,7 +66,8 @@ struct Serve: AsyncParsableCommand {
         do {
             service = try EnhanceService(configuration: ServeConfiguration(
                 host: host, port: port, models: modelNames, workers: workers, maxQueue: maxQueue,
-                maxUploadBytes: Int(maxUploadMb * 1e6), maxPixels: Int(maxMegapixels * 1e6), timeoutSeconds: timeout))
+                maxUploadBytes: Int(maxUploadMb * 1e6), maxPixels: Int(maxMegapixels * 1e6), timeoutSeconds: timeout,
+                idleTimeoutSeconds: idleTimeout))
         } catch {
             warn("error: \(error)")
             throw ExitCode(1)

@@ -1,6 +1,9 @@
 import DSLRPhoto
 import DSLRTensor
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -97,8 +100,47 @@ private func call(_ url: URL, method: String = "GET", body: Data? = nil, content
     return reply!
 }
 
+/// Connects to 127.0.0.1:`port`, sends `bytes`, and returns how many seconds passed until
+/// the server closed the connection (nil if it was still open after `limit` seconds).
+private func secondsUntilClosed(port: Int, sending bytes: String, limit: Double) throws -> Double? {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw TorchError("socket: \(errno)") }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw TorchError("connect: \(errno)") }
+    _ = bytes.withCString { send(socket, $0, strlen($0), 0) }
+    var timeout = timeval(tv_sec: Int(limit), tv_usec: Int((limit - limit.rounded(.down)) * 1e6))
+    setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    let start = Date()
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = recv(socket, &buffer, buffer.count, 0)
+        if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { return Date().timeIntervalSince(start) }
+        if n < 0 && errno != EINTR { return nil }  // still open when the limit passed
+    }
+}
+
 @Suite(.serialized, .enabled(if: dslr != nil, "dslr is not built beside the tests"))
 struct ServeCommandTests {
+    /// Silent connections and half-sent requests are closed after --idle-timeout, so
+    /// trickling clients cannot hold every connection; the server keeps answering.
+    @Test func idleAndTricklingConnectionsAreClosed() throws {
+        let server = try RunningServer(["--models", "classic", "--idle-timeout", "1"])
+        defer { _ = server.stop() }
+        let silent = try secondsUntilClosed(port: server.port, sending: "", limit: 10)
+        let halfSent = try secondsUntilClosed(port: server.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n", limit: 10)
+        for seconds in [silent, halfSent] {
+            #expect(seconds != nil && seconds! > 0.5 && seconds! < 5, "closed after \(String(describing: seconds)) s")
+        }
+        #expect(try call(server.url("/healthz")).status == 200)
+    }
+
     @Test func apiAnswersPhotosAndRefusesBadRequestsWithOneLineReasons() throws {
         let server = try RunningServer(["--models", "classic,dslrkit-default", "--max-upload-mb", "0.5", "--max-megapixels", "0.5"])
         var stopped = false
