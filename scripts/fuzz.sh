@@ -28,6 +28,9 @@ mkdir -p "$out/crashes"
 source scripts/lib/steps.sh
 # libtorch runs the http target's enhances; one thread, as libFuzzer runs one input at a time.
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# Swift's own crash backtracer reads the crashed process's memory, which AddressSanitizer
+# reports as a crash of its own in place of the trap; libFuzzer prints the stack instead.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 
 # The package's executable for each of its targets.
 declare -A packaged=([recipe]=RecipeFuzz [http]=HTTPFuzz [photo]=PhotoFuzz [raw]=RawFuzz)
