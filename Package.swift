@@ -182,7 +182,10 @@ let package = Package(
             name: "DSLRDistributedTests", dependencies: ["DSLRDistributed", "DSLRNN", "DSLRTensor"],
             swiftSettings: swiftSettings),
         // Runs the built `dslr` as a subprocess: arguments, exit codes, one-line messages.
-        .testTarget(name: "DSLRCLITests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN", "DSLRModels"], swiftSettings: swiftSettings),
+        // Its fixtures are read by path, not as resources.
+        .testTarget(
+            name: "DSLRCLITests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN", "DSLRModels"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRTrainTests", dependencies: ["DSLRTrain", "DSLRData", "DSLRLosses", "DSLRModels", "DSLRNN", "DSLRTensor", "DSLREval", "DSLREnhance", "DSLRPhoto"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

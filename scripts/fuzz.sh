@@ -2,8 +2,8 @@
 # Builds libFuzzer targets (with AddressSanitizer) for DSLRKit's parsers and runs each for
 # SECONDS (default 60) on its committed seed corpus in fuzz/corpus/<target>/.
 #
-#   bash scripts/fuzz.sh [SECONDS] [TARGET...]      targets: mat safetensors tf-index tf-checkpoint pth
-#                                                   (default: all)
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]
+#       targets: mat safetensors tf-index tf-checkpoint pth recipe http photo raw model (default: all)
 #
 # FUZZ_RUNS=N instead runs N inputs from seed FUZZ_SEED (default 1) and starts from the
 # committed seeds only, so the same inputs are tried on every machine (CI's brief run).
@@ -11,18 +11,54 @@
 # (at most FUZZ_MAX_ROUNDS, default 20), and appends the totals to out/fuzz/plateau.tsv
 # (target, rounds, seconds, executions, edges, corpus inputs, plateau or still growing).
 #
-# Each target is its parser's sources compiled as one module with fuzz/<Target>Fuzz.swift;
-# nothing else of the package is built. New inputs go to out/fuzz/corpus/<target>/, crashes
-# to out/fuzz/crashes/<target>-*, a log to out/fuzz/<target>.log; the exit status is
-# non-zero when a target found a crash.
+# mat, safetensors and tf-index are their parser's sources compiled as one module with
+# fuzz/<Target>Fuzz.swift; nothing else of the package is built; tf-checkpoint and pth too,
+# against fuzz/stubs' libtorch-free DSLRTensor. recipe, http, photo, raw and model need the
+# whole module graph: they are the executables of the package fuzz/Package.swift
+# (fuzz/Sources/<Target>Fuzz/), which depends on the root package; it is built once for all
+# of them, in release mode with -sanitize=fuzzer,address, incrementally in fuzz/.build/ (a
+# folder of its own per LIBTORCH, as scripts/build-env.sh does; FUZZ_BUILD_JOBS=N passes
+# -j N), only the products asked for, logs in out/logs/build-fuzz-<Target>Fuzz.log. New
+# inputs go to out/fuzz/corpus/<target>/, crashes to out/fuzz/crashes/<target>-*, a log to
+# out/fuzz/<target>.log; the exit status is non-zero when a target found a crash.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(mat safetensors tf-index tf-checkpoint pth)
+[ ${#targets[@]} -gt 0 ] || targets=(mat safetensors tf-index tf-checkpoint pth recipe http photo raw model)
 out="${DSLRKIT_OUT:-out}/fuzz"
 mkdir -p "$out/crashes"
+source scripts/lib/steps.sh
+# libtorch runs the http target's enhances; one thread, as libFuzzer runs one input at a time.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# Swift's own crash backtracer reads the crashed process's memory, which AddressSanitizer
+# reports as a crash of its own in place of the trap; libFuzzer prints the stack instead.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
+
+# The package's executable for each of its targets.
+declare -A packaged=([recipe]=RecipeFuzz [http]=HTTPFuzz [photo]=PhotoFuzz [raw]=RawFuzz [model]=ModelFuzz)
+scratch="fuzz/.build"
+if [ -n "${LIBTORCH:-}" ]; then scratch="fuzz/.build-libtorch-$(printf '%s' "$LIBTORCH" | sha256sum | cut -c1-10)"; fi
+package_flags=(--package-path fuzz --scratch-path "$scratch" -c release
+               -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+if [ -n "${FUZZ_BUILD_JOBS:-}" ]; then package_flags+=(-j "$FUZZ_BUILD_JOBS"); fi
+package_built=""
+
+# Builds the package's targets among those asked for, once.
+build_package() {
+    [ -z "$package_built" ] || return 0
+    local target product
+    # One product per build (SwiftPM takes one); the modules they share are built once.
+    for target in "${targets[@]}"; do
+        product="${packaged[$target]:-}"
+        [ -n "$product" ] || continue
+        step "build-fuzz-$product" "build: fuzz target $target (release, ASan)" \
+            swift build "${package_flags[@]}" --product "$product"
+    done
+    package_bin="$(swift build "${package_flags[@]}" --show-bin-path 2>/dev/null | tail -n 1)"
+    package_built=1
+}
 
 # DSLRTensor without libtorch (fuzz/stubs), for readers that hand their bytes to Tensor(bytes:).
 tensor_stub() {
@@ -35,6 +71,11 @@ tensor_stub() {
 build() {
     local target="$1" binary="$out/$1-fuzz"
     local sources=() flags=()
+    if [ -n "${packaged[$target]:-}" ]; then
+        build_package
+        ln -sf "$(realpath "$package_bin/${packaged[$target]}")" "$binary"
+        return 0
+    fi
     case "$target" in
         mat)
             sources=(Sources/DSLRImport/MATByteSource.swift Sources/DSLRImport/MATFile.swift
@@ -63,7 +104,7 @@ build() {
                      Sources/DSLRImport/TFCheckpointError.swift Sources/DSLRImport/TFCheckpointCRC32C.swift
                      Sources/DSLRImport/WeightFileError.swift fuzz/TFCheckpointFuzz.swift)
             flags=(-I "$out/stubs" "$out/stubs/DSLRTensor.o" -module-name DSLRImport) ;;
-        *) echo "fuzz: unknown target '$target' (known: mat, safetensors, tf-index, tf-checkpoint, pth)" >&2; return 2 ;;
+        *) echo "fuzz: unknown target '$target' (known: mat, safetensors, tf-index, tf-checkpoint, pth, recipe, http, photo, raw, model)" >&2; return 2 ;;
     esac
     swiftc -O -sanitize=fuzzer,address -parse-as-library "${flags[@]}" "${sources[@]}" -o "$binary" \
         2> >(grep -v "Cannot export local symbol '__asan" >&2)

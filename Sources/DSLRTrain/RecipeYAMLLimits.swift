@@ -4,12 +4,15 @@ import CYaml
 /// anything: Yams composes and constructs recursively, so 50,000 nested brackets overflow
 /// the stack, and it expands every alias, so a few nested aliases ("billion laughs") make
 /// an unbounded tree. A real recipe nests 4 levels and has a few hundred nodes.
+/// Mapping keys must be scalars (or aliases of scalars): Yams 5 force-unwraps a key as text
+/// and traps on a list or mapping used as a key (found by fuzzing, issue 19).
 enum RecipeYAMLLimits {
     static let maxDepth = 64
     static let maxNodes = 100_000
 
-    /// Throws when `yaml` nests deeper than `maxDepth` or expands (aliases included) to more
-    /// than `maxNodes` nodes. Syntax errors are left for Yams to report.
+    /// Throws when `yaml` nests deeper than `maxDepth`, expands (aliases included) to more
+    /// than `maxNodes` nodes, or has a list or mapping as a mapping key. Syntax errors are
+    /// left for Yams to report.
     static func check(_ yaml: String, source: String) throws {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return }
@@ -18,10 +21,16 @@ enum RecipeYAMLLimits {
         try bytes.withUnsafeMutableBufferPointer { buffer in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var nodes = 0
-            // Per open collection: its anchor and the node count when it opened.
-            var open: [(anchor: String?, start: Int)] = []
+            // Per open collection: its anchor, the node count when it opened, whether it is a
+            // mapping, and how many nodes it holds so far (in a mapping, even ones are keys).
+            var open: [(anchor: String?, start: Int, mapping: Bool, items: Int)] = []
             // Nodes an alias stands for, by anchor.
             var sizes: [String: Int] = [:]
+            // Anchors of lists and mappings.
+            var collections: Set<String> = []
+            func refuseKey(_ event: yaml_event_t) throws {
+                throw RecipeError("\(source): a mapping key is a list or a mapping (line \(event.start_mark.line + 1)); a recipe's keys are names")
+            }
             func name(_ anchor: UnsafeMutablePointer<yaml_char_t>?) -> String? {
                 anchor.map { String(cString: $0) }
             }
@@ -29,6 +38,16 @@ enum RecipeYAMLLimits {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else { return }
                 defer { yaml_event_delete(&event) }
+                let startsNode = [YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT, YAML_SCALAR_EVENT, YAML_ALIAS_EVENT]
+                    .contains(event.type)
+                if startsNode, let parent = open.indices.last {
+                    let isKey = open[parent].mapping && open[parent].items % 2 == 0
+                    open[parent].items += 1
+                    if isKey, event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT
+                        || event.type == YAML_ALIAS_EVENT && name(event.data.alias.anchor).map(collections.contains) == true {
+                        try refuseKey(event)
+                    }
+                }
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
                     return
@@ -38,12 +57,16 @@ enum RecipeYAMLLimits {
                     }
                     let anchor = event.type == YAML_SEQUENCE_START_EVENT
                         ? name(event.data.sequence_start.anchor) : name(event.data.mapping_start.anchor)
-                    open.append((anchor, nodes))
+                    open.append((anchor, nodes, event.type == YAML_MAPPING_START_EVENT, 0))
+                    if let anchor { collections.insert(anchor) }
                     nodes += 1
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                    if let (anchor, start) = open.popLast(), let anchor { sizes[anchor] = nodes - start }
+                    if let (anchor, start, _, _) = open.popLast(), let anchor { sizes[anchor] = nodes - start }
                 case YAML_SCALAR_EVENT:
-                    if let anchor = name(event.data.scalar.anchor) { sizes[anchor] = 1 }
+                    if let anchor = name(event.data.scalar.anchor) {
+                        sizes[anchor] = 1
+                        collections.remove(anchor)
+                    }
                     nodes += 1
                 case YAML_ALIAS_EVENT:
                     nodes += name(event.data.alias.anchor).flatMap { sizes[$0] } ?? 1

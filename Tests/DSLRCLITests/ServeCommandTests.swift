@@ -256,6 +256,29 @@ struct ServeCommandTests {
         #expect(server.process.terminationStatus == 0, "\(server.stderr)")
         try? FileManager.default.removeItem(atPath: server.folder)
     }
+
+    /// The fuzzer's find (fuzz/ http target, issue 19): a byte over 0x7F in a form part's
+    /// header name trapped MultipartKit's parser and took the whole service down. It is now
+    /// refused with 400, and the service goes on.
+    @Test func aFormPartHeaderNameOutsideASCIIIsRefusedAndTheServiceLives() throws {
+        // The fuzzer's input: a request line, headers, a blank line, the body.
+        let input = try [UInt8](Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz-multipart-header-name.http")))
+        let split = try #require((0..<(input.count - 3)).first { Array(input[$0..<($0 + 4)]) == Array("\r\n\r\n".utf8) })
+        let head = String(decoding: input[..<split], as: UTF8.self).components(separatedBy: "\r\n")
+        let target = try #require(head.first?.split(separator: " ").dropFirst().first.map(String.init))
+        let type = try #require(head.first { $0.lowercased().hasPrefix("content-type:") }?.dropFirst(13)
+            .trimmingCharacters(in: .whitespaces))
+        let server = try RunningServer(["--models", "classic"])
+        var stopped = false
+        defer { if !stopped { _ = server.stop() } }
+        let reply = try call(server.url(target), method: "POST", body: Data(input[(split + 4)...]), contentType: type)
+        #expect(reply.status == 400, "\(reply.text)")
+        #expect(reply.error?.message == "the multipart upload cannot be read (a part's header name is not ASCII)", "\(reply.text)")
+        #expect(try call(server.url("/healthz")).text == "ok\n")
+        #expect(server.stop() == 0, "\(server.stderr)")
+        stopped = true
+    }
 }
 
 /// A JPEG with EXIF among DSLRPhotoTests' fixtures.

@@ -52,4 +52,19 @@ import Testing
             == "my.yaml: key 'dataset.options': expected a mapping, found a list")
         #expect(message("- name: lab\n") == "my.yaml: a recipe is a mapping of keys (name:, generator:, ...), found a list")
     }
+
+    /// The fuzzer's find (fuzz/ recipe target, issue 19): a mapping as a mapping key (here
+    /// `1,!options: {...}` in a flow mapping) trapped in Yams, which takes every key as text.
+    @Test func aListOrMappingAsAKeyIsRefused() throws {
+        let found = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz-recipe-mapping-key.yaml"), encoding: .utf8)
+        #expect(message(found) == "my.yaml: a mapping key is a list or a mapping (line 16); a recipe's keys are names")
+        #expect(message("name: lab\n? [a, b]\n: 1\n") == "my.yaml: a mapping key is a list or a mapping (line 2); a recipe's keys are names")
+        #expect(message("base: &b {x: 1}\n*b : 2\n") == "my.yaml: a mapping key is a list or a mapping (line 2); a recipe's keys are names")
+        // Aliases of text as keys, and merge keys, are still read.
+        let merged = try lab().replacingOccurrences(of: "optimizer: {kind: adam, lr: 0.0005}",
+                                                    with: "defaults: &d {kind: adam}\noptimizer: {<<: *d, lr: 0.0005}")
+        #expect(!message(merged).contains("a mapping key"))
+        #expect(!message("name: &n name\n*n : lab\n").contains("a mapping key"))
+    }
 }
