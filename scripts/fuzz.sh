@@ -16,10 +16,12 @@
 # against fuzz/stubs' libtorch-free DSLRTensor. recipe, http, photo, raw and model need the
 # whole module graph: they are the executables of the package fuzz/Package.swift
 # (fuzz/Sources/<Target>Fuzz/), which depends on the root package; it is built once for all
-# of them, in release mode with -sanitize=fuzzer,address, incrementally in fuzz/.build/ (a
-# folder of its own per LIBTORCH, as scripts/build-env.sh does; FUZZ_BUILD_JOBS=N passes
-# -j N), only the products asked for, logs in out/logs/build-fuzz-<Target>Fuzz.log. New
-# inputs go to out/fuzz/corpus/<target>/, crashes to out/fuzz/crashes/<target>-*, a log to
+# of them, with -sanitize=fuzzer,address, incrementally in fuzz/.build/ (a folder of its
+# own per LIBTORCH, as scripts/build-env.sh does; FUZZ_BUILD_JOBS=N passes -j N), only the
+# products asked for, logs in out/logs/build-fuzz-<Target>Fuzz.log. They are built in
+# release mode, or as FUZZ_CONFIGURATION says (debug builds in half the time and runs
+# inputs at half the speed: CI's brief run uses it). New inputs go to
+# out/fuzz/corpus/<target>/, crashes to out/fuzz/crashes/<target>-*, a log to
 # out/fuzz/<target>.log; the exit status is non-zero when a target found a crash.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,7 +42,8 @@ export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 declare -A packaged=([recipe]=RecipeFuzz [http]=HTTPFuzz [photo]=PhotoFuzz [raw]=RawFuzz [model]=ModelFuzz)
 scratch="fuzz/.build"
 if [ -n "${LIBTORCH:-}" ]; then scratch="fuzz/.build-libtorch-$(printf '%s' "$LIBTORCH" | sha256sum | cut -c1-10)"; fi
-package_flags=(--package-path fuzz --scratch-path "$scratch" -c release
+configuration="${FUZZ_CONFIGURATION:-release}"
+package_flags=(--package-path fuzz --scratch-path "$scratch" -c "$configuration"
                -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 if [ -n "${FUZZ_BUILD_JOBS:-}" ]; then package_flags+=(-j "$FUZZ_BUILD_JOBS"); fi
 package_built=""
@@ -53,7 +56,7 @@ build_package() {
     for target in "${targets[@]}"; do
         product="${packaged[$target]:-}"
         [ -n "$product" ] || continue
-        step "build-fuzz-$product" "build: fuzz target $target (release, ASan)" \
+        step "build-fuzz-$product" "build: fuzz target $target ($configuration, ASan)" \
             swift build "${package_flags[@]}" --product "$product"
     done
     package_bin="$(swift build "${package_flags[@]}" --show-bin-path 2>/dev/null | tail -n 1)"
