@@ -157,7 +157,7 @@ let package = Package(
             name: "DSLRPhotoTests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSLRRawTests", dependencies: ["DSLRRaw", "DSLRPhoto", "DSLRData", "DSLRNN", "DSLRTensor"],
+            name: "DSLRRawTests", dependencies: ["DSLRRaw", "CRaw", "DSLRPhoto", "DSLRData", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRImportTests", dependencies: ["DSLRImport", "DSLRTensor", "DSLRNN"],

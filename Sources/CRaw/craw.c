@@ -1,7 +1,14 @@
 #include "craw.h"
 #include <libraw/libraw.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 struct cr_raw {
     libraw_data_t *data;
@@ -28,6 +35,43 @@ cr_raw *cr_open(const char *path, int *status) {
     *status = libraw_open_file(raw->data, path);
     if (*status != LIBRAW_SUCCESS) { cr_close(raw); return NULL; }
     return raw;
+}
+
+int cr_in_child(void (*body)(const char *argument), const char *argument, int timeout_ms) {
+    pid_t child = fork();
+    if (child < 0) return -2;
+    if (child == 0) {
+        // The glibc and LibRaw messages of a crash would land on the user's terminal.
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) { dup2(null, STDERR_FILENO); dup2(null, STDOUT_FILENO); }
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        // The parent's crash handlers (Swift's backtracer) would catch the crash and exit
+        // normally; the signal must end the child so the parent can tell.
+        int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+        for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++) signal(fatal[i], SIG_DFL);
+        body(argument);
+        _exit(0);
+    }
+    int status = 0;
+    for (long waited = 0;; waited += 2) {
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child) break;
+        if (done < 0 && errno != EINTR) return 0;
+        if (waited >= timeout_ms) {
+            kill(child, SIGKILL);
+            while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+            return -1;
+        }
+        struct timespec pause = {0, 2 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+void cr_open_only(const char *path) {
+    libraw_data_t *data = libraw_init(0);
+    if (data) libraw_open_file(data, path);
 }
 
 void cr_close(cr_raw *raw) {

@@ -20,6 +20,7 @@ final class LibRawFile {
         if let problem = notARegularFile(path) { throw PhotoError(path: path, problem: problem) }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         guard size != 0 else { throw PhotoError(path: path, problem: "empty, not a RAW file") }
+        try Self.probe(path)
         var status: Int32 = 0
         guard let handle = cr_open(path, &status) else {
             throw PhotoError(path: path, problem: Self.openProblem(status))
@@ -29,6 +30,28 @@ final class LibRawFile {
     }
 
     deinit { cr_close(handle) }
+
+    /// How long LibRaw may take to read a header before the file is refused as one it loops on.
+    static let probeTimeoutMilliseconds: Int32 = 10_000
+
+    /// Reads the header once in a child process first (`cr_in_child`): Debian's LibRaw 0.20
+    /// overflows a buffer on some crafted headers and aborts (found by fuzzing, issue 19), and
+    /// a crash there must cost one file, not the batch or the process.
+    static func probe(_ path: String) throws {
+        let outcome = cr_in_child(cr_open_only, path, probeTimeoutMilliseconds)
+        try check(probe: outcome, path: path)
+    }
+
+    /// The error for `cr_in_child`'s `outcome`, if any.
+    static func check(probe outcome: Int32, path: String) throws {
+        if outcome == -1 {
+            throw PhotoError(path: path, problem: "LibRaw did not finish reading its header in \(probeTimeoutMilliseconds / 1000) s; refused")
+        }
+        if outcome > 0 {
+            let name = strsignal(outcome).map { String(cString: $0) } ?? "signal \(outcome)"
+            throw PhotoError(path: path, problem: "LibRaw crashed reading its header (\(name)), a bug in LibRaw that this file triggers; refused")
+        }
+    }
 
     /// LibRaw's fields, copied out.
     var info: cr_info {

@@ -70,6 +70,16 @@ typedef struct {
 /// Opens `path` and reads its header (no pixel data). NULL with a LibRaw status in `status`
 /// when the file cannot be opened or is not a RAW file LibRaw knows.
 cr_raw *cr_open(const char *path, int *status);
+
+/// Runs `body(argument)` in a forked child process with its standard error closed and no core
+/// dump, and waits for it at most `timeout_ms`. Returns 0 when the child exited, the number
+/// of the signal that killed it (LibRaw's own buffer overflows abort with SIGABRT), -1 when
+/// it was still running at the timeout (it is then killed), -2 when no child could be made.
+/// Used to open a RAW file once where a LibRaw bug can only take down a child.
+int cr_in_child(void (*body)(const char *argument), const char *argument, int timeout_ms);
+
+/// Opens `path` with LibRaw and reads its header, then returns: `cr_in_child`'s body.
+void cr_open_only(const char *path);
 void cr_close(cr_raw *raw);
 /// LibRaw's message for a status.
 const char *cr_message(int status);
