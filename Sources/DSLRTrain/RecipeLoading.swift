@@ -168,6 +168,8 @@ private func applyOverride(_ item: String, to tree: Any, source: String) throws 
     }
     let path = item[..<eq].split(separator: ".").map(String.init)
     let raw = String(item[item.index(after: eq)...])
+    // A value is YAML too, so Yams must not see one that would trap it or blow up.
+    try RecipeYAMLLimits.check(raw, source: "--set \(item)")
     let value: Any = (try? Yams.load(yaml: raw)).flatMap { $0 } ?? raw
     func set(_ node: Any?, _ keys: ArraySlice<String>) throws -> Any {
         guard let key = keys.first else { return value }

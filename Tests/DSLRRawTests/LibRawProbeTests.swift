@@ -26,6 +26,15 @@ import Testing
         #expect(hung?.description == "a.dng: LibRaw did not finish reading its header in 10 s; refused")
     }
 
+    /// The `raw` fuzz target's find: a 575-byte file on which Debian's LibRaw 0.20.2 overflows
+    /// a buffer while identifying it and glibc aborts. Without the probe this test process
+    /// would die here; with it the file gets one line and decoding never starts.
+    @Test func theFileThatAbortsLibRawIsRefused() throws {
+        let file = try #require(Bundle.module.url(forResource: "Fixtures/fuzz-libraw-crash", withExtension: "dng"))
+        let refused = #expect(throws: PhotoError.self) { try readRaw(file.path) }
+        #expect(refused?.description == "\(file.path): LibRaw crashed reading its header (Aborted), a bug in LibRaw that this file triggers; refused")
+    }
+
     /// A real file goes through the probe and opens as before.
     @Test func aGoodFilePassesTheProbe() throws {
         let dng = try #require(Bundle.module.url(forResource: "Fixtures/rggb", withExtension: "dng"))

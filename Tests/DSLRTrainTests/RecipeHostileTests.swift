@@ -67,4 +67,15 @@ import Testing
         #expect(!message(merged).contains("a mapping key"))
         #expect(!message("name: &n name\n*n : lab\n").contains("a mapping key"))
     }
+
+    /// A `--set` value is YAML as well, and gets the same checks (the recipe target found a
+    /// mapping as a key inside an override's value trapping Yams, after the first fix).
+    @Test func overrideValuesAreCheckedLikeRecipes() throws {
+        func refusal(_ item: String) -> String {
+            do { _ = try Recipe.parse(try lab(), source: "my.yaml", overrides: [item]); return "parsed" } catch { return String(describing: error) }
+        }
+        #expect(refusal("losses={a: 1, {b: 2}: 3}") == "--set losses={a: 1, {b: 2}: 3}: a mapping key is a list or a mapping (line 1); a recipe's keys are names")
+        #expect(refusal("name=" + String(repeating: "[", count: 5_000)).contains("nests deeper than 64 levels"))
+        #expect(refusal("name=lab2") == "parsed")
+    }
 }
