@@ -13,7 +13,7 @@ passed=0 failed=0
 # mode here: 5 min from a clean checkout on one core, where release takes 12.
 export FUZZ_CONFIGURATION=debug
 declare -A runs=([mat]=20000 [safetensors]=400000 [tf-index]=2000000 [tf-checkpoint]=20000 [pth]=150000
-                 [recipe]=10000 [http]=250 [photo]=2000 [raw]=4000 [model]=1000)
+                 [recipe]=10000 [http]=250 [photo]=2000 [raw]=200 [model]=1000)
 for target in mat safetensors tf-index tf-checkpoint pth recipe http photo raw model; do
     if FUZZ_RUNS="${runs[$target]}" bash scripts/fuzz.sh 60 "$target"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
