@@ -63,12 +63,12 @@ build_package() {
     package_built=1
 }
 
-# DSLRTensor without libtorch (fuzz/stubs), for readers that hand their bytes to Tensor(bytes:).
+# DSLRTensor without libtorch (fuzz/stubs, with the real DType and notARegularFile), for readers that hand their bytes to Tensor(bytes:).
 tensor_stub() {
     mkdir -p "$out/stubs"
     swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name DSLRTensor -emit-module \
         -emit-module-path "$out/stubs/DSLRTensor.swiftmodule" -emit-object -o "$out/stubs/DSLRTensor.o" \
-        -wmo Sources/DSLRTensor/DType.swift fuzz/stubs/Tensor.swift
+        -wmo Sources/DSLRTensor/DType.swift Sources/DSLRTensor/RegularFile.swift fuzz/stubs/Tensor.swift
 }
 
 build() {

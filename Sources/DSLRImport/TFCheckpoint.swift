@@ -83,7 +83,7 @@ public struct TFCheckpoint: Sendable {
         }
         self.prefix = prefix
         let indexPath = prefix + ".index"
-        if let problem = Self.notRegular(indexPath) { throw TFCheckpointError(.missingFile, file: indexPath, problem) }
+        if let problem = notARegularFile(indexPath) { throw TFCheckpointError(.missingFile, file: indexPath, problem) }
         guard let data = FileManager.default.contents(atPath: indexPath) else {
             let hint = FileManager.default.fileExists(atPath: prefix)
                 ? " (\(prefix) exists: a checkpoint V1 file? only V2, .index plus .data shards, is supported)" : ""
@@ -115,19 +115,11 @@ public struct TFCheckpoint: Sendable {
         self.entries = entries
         self.shardCount = header.numShards
         for shard in 0..<header.numShards {
-            if let problem = Self.notRegular(shardPath(shard)) { throw TFCheckpointError(.missingFile, file: shardPath(shard), problem) }
+            if let problem = notARegularFile(shardPath(shard)) { throw TFCheckpointError(.missingFile, file: shardPath(shard), problem) }
             guard FileManager.default.isReadableFile(atPath: shardPath(shard)) else {
                 throw TFCheckpointError(.missingFile, file: shardPath(shard), "data shard \(shard) of the checkpoint is missing")
             }
         }
-    }
-
-    /// Why `path` is not a regular file, nil when it is or does not exist: reading a FIFO
-    /// waits for a writer and a device may never end.
-    private static func notRegular(_ path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG else { return nil }
-        return info.st_mode & S_IFMT == S_IFDIR ? "is a folder, not a checkpoint file" : "is not a regular file (a FIFO or a device)"
     }
 
     /// Variable names in sorted order.

@@ -171,8 +171,7 @@ extension VGG {
 private func isMATFile(_ url: URL) throws -> Bool {
     if url.pathExtension.lowercased() == "mat" { return true }
     // Reading the head of a FIFO would wait for a writer; the readers refuse it by name.
-    var info = stat()
-    if stat(url.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG { return false }
+    if notARegularFile(url.path) != nil { return false }
     guard let handle = FileHandle(forReadingAtPath: url.path) else {
         throw TorchError("\(url.path): cannot open")
     }

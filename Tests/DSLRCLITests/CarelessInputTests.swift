@@ -59,7 +59,7 @@ struct CarelessInputTests {
             (["import", "vgg", folder + "/pipe", "-o", folder + "/v.safetensors"],
              "Error: \(folder)/pipe: neither a MAT-file nor a readable safetensors file (\(folder)/pipe: not a regular file)"),
             (["import", "dped-tf", folder + "/ck", "-o", folder + "/d.safetensors"],
-             "Error: \(folder)/ck.index: is not a regular file (a FIFO or a device)"),
+             "Error: \(folder)/ck.index: is a FIFO (named pipe), not a regular file"),
             (["enhance", folder + "/a.png", "-o", folder + "/b.png", "--model", folder + "/pipe.safetensors"],
              "Error: \(folder)/pipe.safetensors: not a readable safetensors weights file (\(folder)/pipe.safetensors: not a regular file)"),
         ]
