@@ -71,7 +71,7 @@ typedef struct {
 /// when the file cannot be opened or is not a RAW file LibRaw knows.
 cr_raw *cr_open(const char *path, int *status);
 
-/// Runs `body(argument)` in a forked child process with its standard error closed and no core
+/// Runs `body(argument)` in a forked child process with its output sent to /dev/null and no core
 /// dump, and waits for it at most `timeout_ms`. Returns 0 when the child exited, the number
 /// of the signal that killed it (LibRaw's own buffer overflows abort with SIGABRT), -1 when
 /// it was still running at the timeout (it is then killed), -2 when no child could be made.
