@@ -154,7 +154,7 @@ let package = Package(
             name: "DSLRMetricsTests", dependencies: ["DSLRMetrics", "DSLRNN", "DSLRTensor"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSLRPhotoTests", dependencies: ["DSLRPhoto", "DSLRTensor", "DSLRNN"],
+            name: "DSLRPhotoTests", dependencies: ["CVips", "DSLRPhoto", "DSLRTensor", "DSLRNN"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "DSLRRawTests", dependencies: ["DSLRRaw", "CRaw", "DSLRPhoto", "DSLRData", "DSLRNN", "DSLRTensor"],

@@ -1,3 +1,4 @@
+import CVips
 import DSLRPhoto
 import DSLRTensor
 import Foundation
@@ -41,6 +42,19 @@ func photoError(_ body: () throws -> Void) throws -> PhotoError {
     #expect(!fromMemory.description.contains("\n"))
     #expect(try photoError { _ = try photoInfo(fixture("not_a_photo.jpg")) }.path == fixture("not_a_photo.jpg"))
     #expect(try photoError { _ = try decodePhoto([], name: "nothing") }.description == "nothing: empty, not a photo")
+}
+
+/// libvips' thread pool can abort the process (a GLib assertion) or report a failed decode
+/// as a success when one of several workers fails (see cvips.c), so DSLRKit gives every
+/// libvips pipeline one worker. The JPEG, whose pixels fail to decode partway, took
+/// `dslr serve` down under the `http` fuzz target.
+@Test func aDecodeThatFailsPartwayIsRefusedEveryTime() throws {
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixture("fuzz-vips-pool-race.jpg"))))
+    for attempt in 0..<200 {
+        let error = try photoError { _ = try decodePhoto(bytes, name: "upload \(attempt)") }
+        #expect(error.description.hasPrefix("upload \(attempt): damaged or truncated, its pixels cannot be decoded"))
+    }
+    #expect(vips_concurrency_get() == 1)
 }
 
 /// A FIFO or a device would block or never end: refused by name before it is opened (a
