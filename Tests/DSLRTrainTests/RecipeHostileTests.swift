@@ -77,5 +77,26 @@ import Testing
         #expect(refusal("losses={a: 1, {b: 2}: 3}") == "--set losses={a: 1, {b: 2}: 3}: a mapping key is a list or a mapping (line 1); a recipe's keys are names")
         #expect(refusal("name=" + String(repeating: "[", count: 5_000)).contains("nests deeper than 64 levels"))
         #expect(refusal("name=lab2") == "parsed")
+        #expect(refusal("iterations=153722867280912931:0") == "--set iterations=153722867280912931:0: the number 153722867280912931:0 (line 1) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
+    }
+
+    /// The recipe target's find: YAML 1.1 reads `a:b:c` as a base-60 integer and Yams
+    /// multiplies it out with trapping arithmetic, so `688888288888888881:6` (or eleven
+    /// zeros' worth of places, whose base alone passes 64 bits) took the process down.
+    @Test func aBase60IntegerBeyond64BitsIsRefused() throws {
+        let found = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz-recipe-sexagesimal.yaml"), encoding: .utf8)
+        #expect(message(found) == "my.yaml: the number 688888288888888881:6 (line 1) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
+        let places = "1" + String(repeating: ":0", count: 10)
+        #expect(message("name: lab\nseed: \(places)\n") == "my.yaml: the number \(places) (line 2) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
+        #expect(message("name: lab\nseed: !!int 153722867280912931:0\n") == "my.yaml: the number 153722867280912931:0 (line 2) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
+        #expect(message("name: lab\nseed: 153722867280912930:8\n").contains("does not fit in 64 bits"))
+        // In range (Int.max itself, ten places) it is read as Yams reads it; quoted or other
+        // text stays text.
+        for fits in ["153722867280912930:7", "1" + String(repeating: ":0", count: 9), "\"688888288888888881:6\"", "688888288888888881:6 o'clock"] {
+            #expect(!message("name: lab\nseed: \(fits)\n").contains("64 bits"), "\(fits)")
+        }
+        let recipe = try Recipe.parse(lab().replacingOccurrences(of: "iterations: 20000", with: "iterations: 5:33:20"), source: "my.yaml")
+        #expect(recipe.iterations == 20000)
     }
 }
