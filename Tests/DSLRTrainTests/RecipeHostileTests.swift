@@ -80,13 +80,19 @@ import Testing
         #expect(refusal("iterations=153722867280912931:0") == "--set iterations=153722867280912931:0: the number 153722867280912931:0 (line 1) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
     }
 
-    /// The recipe target's find: YAML 1.1 reads `a:b:c` as a base-60 integer and Yams
-    /// multiplies it out with trapping arithmetic, so `688888288888888881:6` (or eleven
-    /// zeros' worth of places, whose base alone passes 64 bits) took the process down.
+    /// The recipe target's finds: YAML 1.1 reads `a:b:c` as a base-60 integer and Yams
+    /// multiplies it out with trapping arithmetic, so `688888288888888881:6` (or any eleven
+    /// places, whose base alone passes 64 bits) took the process down.
     @Test func aBase60IntegerBeyond64BitsIsRefused() throws {
         let found = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/fuzz-recipe-sexagesimal.yaml"), encoding: .utf8)
         #expect(message(found) == "my.yaml: the number 688888288888888881:6 (line 1) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
+        // The second find: `0000` is no base-60 place, so Yams' resolver leaves this text,
+        // but its decoder still multiplies it out when the field is an Int.
+        let decoded = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz-recipe-sexagesimal-decoded.yaml"), encoding: .utf8)
+        #expect(message(decoded) == "my.yaml: the number 501:0:0:4:44:2:0:1:2:2:0:1:2:0:1:0:0000 (line 17) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
+        #expect(message("name: lab\nseed: !!str 153722867280912931:0\n").hasSuffix("does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)"))
         let places = "1" + String(repeating: ":0", count: 10)
         #expect(message("name: lab\nseed: \(places)\n") == "my.yaml: the number \(places) (line 2) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
         #expect(message("name: lab\nseed: !!int 153722867280912931:0\n") == "my.yaml: the number 153722867280912931:0 (line 2) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
