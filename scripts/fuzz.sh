@@ -136,7 +136,8 @@ for target in "${targets[@]}"; do
         echo "fuzz: $target for $FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1} (log: $out/$target.log)" >&2
         run_once "$target" "$(mktemp -d)" "fuzz/corpus/$target" -runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}" || status=1
     elif [ -n "${FUZZ_PLATEAU:-}" ]; then
-        # Rounds of SECONDS on the growing corpus until one adds no edge (or FUZZ_MAX_ROUNDS).
+        # Rounds of SECONDS on the growing corpus until one ends no higher than the rounds
+        # before it reached (or FUZZ_MAX_ROUNDS).
         round=0 executed=0 reached=0
         while :; do
             round=$((round + 1))

@@ -74,7 +74,7 @@ enum RecipeYAMLLimits {
                             throw RecipeError("\(source): the number \(text) (line \(event.start_mark.line + 1)) does not fit in 64 bits (YAML 1.1 reads a:b:c as base 60)")
                         }
                     }
-                    if let anchor = name(event.data.scalar.anchor) {
+                    if let anchor = name(scalar.anchor) {
                         sizes[anchor] = 1
                         collections.remove(anchor)
                     }

@@ -8,8 +8,9 @@
 /// Starts libvips once per process, whichever thread comes first (GLib's g_once).
 /// Also disables libvips' operation cache (photos are decoded once; a cache only holds
 /// memory), gives every libvips pipeline one worker thread (see cvips.c: libvips' thread
-/// pool can abort, or lose a decode error, when a worker fails beside others) and drops libvips' warnings instead of printing them on stderr (decoding
-/// fails on real errors instead). Returns 0, or -1 with the reason in `cv_start_error()`.
+/// pool can abort, or lose a decode error, when a worker fails beside others) and drops
+/// libvips' warnings instead of printing them on stderr (decoding fails on real errors
+/// instead). Returns 0, or -1 with the reason in `cv_start_error()`.
 int cv_start(void);
 /// Why `cv_start` failed (empty when it did not).
 const char *cv_start_error(void);
