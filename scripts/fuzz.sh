@@ -27,6 +27,8 @@
 # inputs at half the speed: CI's brief run uses it). New inputs go to
 # out/fuzz/corpus/<target>/, crashes to out/fuzz/crashes/<target>-*, a log to
 # out/fuzz/<target>.log; the exit status is non-zero when a target found a crash.
+# recipe also gets a libFuzzer dictionary, out/fuzz/recipe.dict, made afresh from the sources
+# (recipe_dict below), so that mutations can spell the keys and names a recipe is checked for.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-60}"
@@ -117,10 +119,35 @@ build() {
         2> >(grep -v "Cannot export local symbol '__asan" >&2)
 }
 
+# The recipe target's dictionary: YAML 1.1's syntax and special scalars, then every name a
+# recipe can hold as the sources spell it: identifier-like string literals (keys with a raw
+# value, architecture, loss, dataset and option names, enum values) and the cases of enums
+# written without raw values (their keys are the case names). Mutating bytes alone reaches a
+# key such as `lambda_gp` only by luck, and Swift compares strings without the memcmp calls
+# that libFuzzer learns words from.
+recipe_dict() {
+    local word
+    for word in '---' '...' '%YAML 1.1' '%TAG ! tag:' '!!int' '!!str' '!!float' '!!bool' '!!null' \
+                '!!map' '!!seq' '!!binary' '!!timestamp' '!!merge' '<<: ' '&a ' '*a' '? ' ': ' '- ' \
+                '{' '}' '[' ']' ', ' '|' '|-' '>' '>+' '#' "'" '\' '~' 'null' 'true' 'no' 'yes' \
+                '.inf' '-.inf' '.nan' '0x' '0o' '0b' '1e308' '-1' '9223372036854775807' '1:0:0' '2001-12-14t21:59:43.10-05:00'; do
+        printf '"%s"\n' "$(printf '%s' "$word" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+    done
+    local sources
+    mapfile -t sources < <(find Sources/DSLRTrain Sources/DSLRLosses Sources/DSLRModels Sources/DSLRData -name '*.swift')
+    {
+        grep -ohE '"[A-Za-z_][A-Za-z0-9_.-]{1,31}"' "${sources[@]}"
+        grep -ohE '(^|[{;])[[:space:]]*case [a-z][^(:{};]*' "${sources[@]}" | sed -E 's/.*case //' |
+            tr ',' '\n' | sed -E 's/=.*//' | tr -d ' ' | grep -E '^[a-z][A-Za-z0-9_]+$' | sed 's/.*/"&"/'
+    } | sort -u
+}
+
 # One libFuzzer run of $target; its log is $out/$target.log. Non-zero when it found a problem.
 run_once() {
     local target="$1"; shift
-    LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" "$out/$target-fuzz" "$@" \
+    local dict=()
+    [ "$target" = recipe ] && dict=(-dict="$out/recipe.dict")
+    LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" "$out/$target-fuzz" "$@" "${dict[@]}" \
         -max_len=65536 -rss_limit_mb=4096 -timeout=20 -artifact_prefix="$out/crashes/$target-" \
         -print_final_stats=1 -detect_leaks="${FUZZ_DETECT_LEAKS:-1}" > "$out/$target.log" 2>&1
 }
@@ -132,6 +159,7 @@ status=0
 for target in "${targets[@]}"; do
     build "$target"
     mkdir -p "$out/corpus/$target"
+    [ "$target" = recipe ] && recipe_dict > "$out/recipe.dict"
     if [ -n "${FUZZ_RUNS:-}" ]; then
         echo "fuzz: $target for $FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1} (log: $out/$target.log)" >&2
         run_once "$target" "$(mktemp -d)" "fuzz/corpus/$target" -runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}" || status=1
