@@ -47,17 +47,20 @@ extension Recipe {
     /// Parses recipe YAML; `source` names the file in messages. `overrides` are
     /// `dotted.key=value` settings (values parsed as YAML scalars) applied before decoding.
     public static func parse(_ yaml: String, source: String, overrides: [String] = []) throws -> Recipe {
-        var tree: Any
+        // The recipe stays a tree of YAML nodes until it is decoded: a scalar keeps the text
+        // it was written with, so `name: 2024-01-01` or `root: 0x1F` is read as that text,
+        // not turned into a date or the number 31 and printed back.
+        var tree: Node
         try RecipeYAMLLimits.check(yaml, source: source)
         do {
-            tree = try Yams.load(yaml: yaml) ?? [:]
+            tree = try Yams.compose(yaml: yaml) ?? Node.mapping(Node.Mapping([]))
         } catch {
             throw RecipeError("\(source): not valid YAML (\(String(describing: error).split(separator: "\n").first ?? ""))")
         }
         for item in overrides { tree = try applyOverride(item, to: tree, source: source) }
         let recipe: Recipe
         do {
-            let text = try Yams.dump(object: tree)
+            let text = try Yams.serialize(node: tree)
             recipe = try YAMLDecoder().decode(Recipe.self, from: text)
         } catch {
             throw RecipeError("\(source): \(describe(unwrap(error), tree: tree))")
@@ -96,7 +99,7 @@ private func unwrap(_ error: any Error) -> any Error {
     return error
 }
 
-private func describe(_ error: any Error, tree: Any) -> String {
+private func describe(_ error: any Error, tree: Node) -> String {
     if let e = error as? UnknownKey { return "unknown key '\(e.path)'" }
     if let e = error as? RecipeError { return e.message }
     guard let error = error as? DecodingError else { return "\(error)" }
@@ -136,33 +139,36 @@ private func typeName(_ type: Any.Type) -> String {
 }
 
 /// What the recipe holds at `path`, in words, for saying what was found instead.
-private func kindOfValue(at path: [any CodingKey], in tree: Any) -> String? {
-    var node: Any? = tree
+private func kindOfValue(at path: [any CodingKey], in tree: Node) -> String? {
+    var node: Node? = tree
     for key in path {
-        if let list = node as? [Any], let index = key.intValue {
+        switch node {
+        case .sequence(let list)?:
+            guard let index = key.intValue else { return nil }
             node = list.indices.contains(index) ? list[index] : nil
-        } else if let map = node as? [String: Any] {
+        case .mapping(let map)?:
             node = map[key.stringValue]
-        } else if let map = node as? [AnyHashable: Any] {
-            node = map[key.stringValue]
-        } else {
+        default:
             return nil
         }
     }
+    guard let node else { return nil }
     switch node {
-    case nil: return nil
-    case is [Any]: return "a list"
-    case is [String: Any], is [AnyHashable: Any]: return "a mapping"
-    case is Bool: return "true or false"
-    case let n as Int: return "the number \(n)"
-    case let d as Double: return "the number \(d)"
-    case let text as String: return "the text '\(text.prefix(40))'"
-    default: return "nothing"
+    case .sequence: return "a list"
+    case .mapping: return "a mapping"
+    case .scalar(let scalar):
+        switch Tag.Name(rawValue: node.tag.description) {
+        case .bool: return "true or false"
+        case .int: return node.int.map { "the number \($0)" } ?? "the number \(scalar.string.prefix(40))"
+        case .float: return node.float.map { "the number \($0)" } ?? "the number \(scalar.string.prefix(40))"
+        case .null: return "nothing"
+        default: return "the text '\(scalar.string.prefix(40))'"
+        }
     }
 }
 
 /// Sets `a.b.c=value` in a YAML tree, creating mappings along the way.
-private func applyOverride(_ item: String, to tree: Any, source: String) throws -> Any {
+private func applyOverride(_ item: String, to tree: Node, source: String) throws -> Node {
     guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
         throw RecipeError("--set \(item): expected key=value")
     }
@@ -170,17 +176,18 @@ private func applyOverride(_ item: String, to tree: Any, source: String) throws 
     let raw = String(item[item.index(after: eq)...])
     // A value is YAML too, so Yams must not see one that would trap it or blow up.
     try RecipeYAMLLimits.check(raw, source: "--set \(item)")
-    let value: Any = (try? Yams.load(yaml: raw)).flatMap { $0 } ?? raw
-    func set(_ node: Any?, _ keys: ArraySlice<String>) throws -> Any {
+    // What does not parse as YAML is taken as the text it is.
+    let value: Node = (try? Yams.compose(yaml: raw)).flatMap { $0 } ?? Node(raw)
+    func set(_ node: Node?, _ keys: ArraySlice<String>) throws -> Node {
         guard let key = keys.first else { return value }
-        if var list = node as? [Any], let index = Int(key) {
+        if case .sequence(var list)? = node, let index = Int(key) {
             guard list.indices.contains(index) else { throw RecipeError("--set \(item): \(source) has no item \(index) there") }
             list[index] = try set(list[index], keys.dropFirst())
-            return list
+            return .sequence(list)
         }
-        var map = (node as? [String: Any]) ?? [:]
+        var map = node?.mapping ?? Node.Mapping([])
         map[key] = try set(map[key], keys.dropFirst())
-        return map
+        return .mapping(map)
     }
     return try set(tree, path[...])
 }

@@ -120,4 +120,21 @@ import Testing
         #expect(recipe.losses[1].weight == 0.5)
         #expect(throws: RecipeError.self) { try Recipe.load(url, overrides: ["optimizer.nesterov=true"]) }
     }
+
+    /// YAML 1.1 would read these plain values as a date, hex and grouped numbers and true; a
+    /// text key keeps them as written (the recipe used to go through Yams' untyped values and
+    /// came back as `2024-01-01T00:00:00Z`, `31`, `1000`), and a number key still reads them.
+    @Test func valuesKeepTheTextTheyWereWrittenWith() throws {
+        let good = try String(contentsOf: recipesFolder.appendingPathComponent("default.yaml"), encoding: .utf8)
+        let text = good.replacingOccurrences(of: "name: dslrkit-default", with: "name: 2024-01-01")
+            .replacingOccurrences(of: "root: data/synth", with: "root: 0x1F")
+            .replacingOccurrences(of: "phone: synthetic", with: "phone: yes")
+            .replacingOccurrences(of: "batch_size: 8", with: "batch_size: 0x10")
+        let recipe = try Recipe.parse(text, source: "my.yaml", overrides: ["generator.architecture=1_000", "iterations=1_000"])
+        #expect(recipe.name == "2024-01-01" && recipe.dataset.root == "0x1F" && recipe.dataset.options["phone"] == "yes")
+        #expect(recipe.generator.architecture == "1_000")
+        #expect(recipe.batchSize == 16 && recipe.iterations == 1000)
+        let overridden = try Recipe.parse(good, source: "my.yaml", overrides: ["name=2001-12-14 21:59:43.10 -5", "dataset.root=2024-01-01"])
+        #expect(overridden.name == "2001-12-14 21:59:43.10 -5" && overridden.dataset.root == "2024-01-01")
+    }
 }
